@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# minikvm: `make` builds the module, the launcher, the guests and the
+# selftests; `make run` boots the QEMU (SVM) machine and runs the hello
+# guest; `make check` runs every selftest on both lanes (QEMU/SVM and
+# Bochs/VMX).  `make deps` installs the Debian packages all of it needs.
+
+KVER	?= $(shell scripts/kdir.sh)
+KDIR	?= $(if $(wildcard /lib/modules/$(KVER)/build),/lib/modules/$(KVER)/build,/usr/src/linux-headers-$(KVER))
+OUT	:= build
+CC	:= gcc
+CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -Iuapi -Iselftests/lib
+
+GUESTS	:= $(patsubst userspace/guests/%.S,$(OUT)/guests/%.bin,$(wildcard userspace/guests/*.S))
+TESTS	:= $(patsubst selftests/%.c,$(OUT)/selftests/%,$(filter-out selftests/abi_check.c,$(wildcard selftests/*.c)))
+LIBSRC	:= $(wildcard selftests/lib/*.c)
+LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
+
+.PHONY: all module userspace selftests abi-check deps run check lanes clean \
+	check-qemu check-bochs lint
+
+all: module userspace selftests abi-check
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+userspace: $(OUT)/minikvm-run $(GUESTS)
+
+$(OUT)/minikvm-run: userspace/minikvm-run.c uapi/linux/minikvm.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+# Guests are flat 16-bit binaries, linked to run where the launcher loads them.
+$(OUT)/guests/%.bin: userspace/guests/%.S
+	@mkdir -p $(@D)
+	$(CC) -m32 -c -o $(OUT)/guests/$*.o $<
+	ld -m elf_i386 -Ttext=0 --oformat=binary -o $@ $(OUT)/guests/$*.o
+
+selftests: $(TESTS)
+
+$(OUT)/selftests/%: selftests/%.c $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -pthread -o $@ $< $(LIBSRC)
+
+# Our ABI header against the system's <linux/kvm.h>: sizes, offsets, numbers.
+abi-check: $(OUT)/abi_check
+	$(OUT)/abi_check
+
+$(OUT)/abi_check: selftests/abi_check.c selftests/abi_fields.h uapi/linux/minikvm.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -Iuapi -o $(OUT)/abi_kvm.o -c -DABI_SIDE_KVM selftests/abi_check.c
+	$(CC) -O2 -Wall -Wextra -Werror -Iuapi -o $(OUT)/abi_mkvm.o -c -DABI_SIDE_MINIKVM selftests/abi_check.c
+	$(CC) -O2 -Wall -Wextra -Werror -Iuapi -o $@ selftests/abi_check.c $(OUT)/abi_kvm.o $(OUT)/abi_mkvm.o
+
+deps:
+	scripts/deps.sh
+
+# Boot the QEMU lane and run the hello guest through minikvm.
+run: deps
+	$(MAKE) all
+	scripts/lane.sh qemu run
+
+# Every selftest on both lanes; a lane that fails to boot or report fails.
+check: deps
+	$(MAKE) all
+	scripts/check.sh
+
+check-qemu: all
+	scripts/check.sh qemu
+
+check-bochs: all
+	scripts/check.sh bochs
+
+# Static checks: sparse and checkpatch (from linux-source-6.1).
+lint: deps
+	scripts/lint.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	rm -rf $(OUT)

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minikvm: module init and the /dev/minikvm ("system") file.
+ *
+ * Loading the module only probes the CPU and registers the device: VMX or
+ * SVM is switched on when the first VM is created (core/hw.c), so minikvm
+ * can sit loaded beside kvm_intel or kvm_amd.
+ */
+#define pr_fmt(fmt) "minikvm: " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "minikvm.h"
+
+const struct mkvm_ops *mkvm_ops;
+
+bool mkvm_debug;
+module_param_named(debug, mkvm_debug, bool, 0644);
+MODULE_PARM_DESC(debug, "Dump guest state to dmesg on unexpected exits");
+
+static long mkvm_check_extension(unsigned long cap)
+{
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_IMMEDIATE_EXIT:
+		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return MKVM_MAX_SLOTS;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return MKVM_MAX_VCPUS;
+	default:
+		/* Truthful: anything not implemented is absent. */
+		return 0;
+	}
+}
+
+static long mkvm_dev_ioctl(struct file *filp, unsigned int ioctl,
+			   unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		return arg ? -EINVAL : KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return mkvm_create_vm(arg);
+	case KVM_CHECK_EXTENSION:
+		return mkvm_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : MKVM_RUN_PAGES * PAGE_SIZE;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations mkvm_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mkvm_dev_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice mkvm_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "minikvm",
+	.fops	= &mkvm_dev_fops,
+	.mode	= 0666,
+};
+
+static bool mkvm_ops_complete(const struct mkvm_ops *ops)
+{
+	bool ok = true;
+
+#define MKVM_CHECK_OP(op) \
+	if (WARN(!ops->op, "minikvm: %s backend lacks " #op "\n", ops->name)) \
+		ok = false;
+	MKVM_X86_OPS(MKVM_CHECK_OP)
+#undef MKVM_CHECK_OP
+	return ok;
+}
+
+static int __init minikvm_init(void)
+{
+	int r;
+
+	if (vmx_probe() == 0) {
+		mkvm_ops = &vmx_ops;
+	} else if (svm_probe() == 0) {
+		mkvm_ops = &svm_ops;
+	} else {
+		pr_err("no usable VMX or SVM: the CPU lacks it or firmware disabled it\n");
+		return -ENODEV;
+	}
+	if (!mkvm_ops_complete(mkvm_ops))
+		return -EINVAL;
+
+	r = mkvm_ops->hardware_setup();
+	if (r)
+		return r;
+	r = mkvm_hw_init();
+	if (r)
+		goto err_setup;
+	r = misc_register(&mkvm_dev);
+	if (r) {
+		pr_err("cannot register /dev/minikvm: %d\n", r);
+		goto err_hw;
+	}
+	pr_info("loaded, %s backend\n", mkvm_ops->name);
+	return 0;
+
+err_hw:
+	mkvm_hw_exit();
+err_setup:
+	mkvm_ops->hardware_unsetup();
+	return r;
+}
+
+static void __exit minikvm_exit(void)
+{
+	/* No VM exists here: every fd pins the module. */
+	misc_deregister(&mkvm_dev);
+	mkvm_hw_exit();
+	mkvm_ops->hardware_unsetup();
+	pr_info("unloaded\n");
+}
+
+module_init(minikvm_init);
+module_exit(minikvm_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("minikvm: a small KVM-compatible hypervisor for VT-x and AMD-V");

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * minikvm core: the objects behind /dev/minikvm, a VM fd and a vCPU fd.
+ *
+ * Lifetimes: a VM is reference counted (struct kref).  The VM fd holds one
+ * reference and every vCPU fd holds one, so a VM lives until its last fd is
+ * closed.  vCPUs are owned by their VM and freed with it, never on their own,
+ * which makes closing a vCPU fd while another thread sits in KVM_RUN safe
+ * (that thread holds a file reference for the duration of the ioctl).
+ * Every file carries THIS_MODULE as owner, so the module cannot be unloaded
+ * while any fd is open.
+ */
+#ifndef MKVM_CORE_H
+#define MKVM_CORE_H
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include "../../uapi/linux/minikvm.h"
+#include "../x86/ops.h"
+#include "../x86/tdp.h"
+
+#define MKVM_MAX_SLOTS		32	/* KVM_CAP_NR_MEMSLOTS */
+#define MKVM_MAX_VCPUS		16	/* KVM_CAP_MAX_VCPUS and MAX_VCPU_ID */
+#define MKVM_RUN_PAGES		2	/* kvm_run, then the PIO data page */
+#define MKVM_PIO_PAGE_OFFSET	1
+
+/* Register numbers, in the encoding of the ModRM byte and of the exits. */
+enum mkvm_reg {
+	MKVM_RAX, MKVM_RCX, MKVM_RDX, MKVM_RBX,
+	MKVM_RSP, MKVM_RBP, MKVM_RSI, MKVM_RDI,
+	MKVM_R8, MKVM_R9, MKVM_R10, MKVM_R11,
+	MKVM_R12, MKVM_R13, MKVM_R14, MKVM_R15,
+	MKVM_NR_GPRS
+};
+
+struct mkvm_slot {
+	bool used;
+	u64 gpa;		/* page aligned */
+	u64 npages;
+	unsigned long uaddr;	/* page aligned userspace address */
+	/* Pinned pages by page index in the slot, filled on first fault. */
+	struct xarray pages;
+};
+
+struct mkvm_vm {
+	struct kref ref;
+	struct mm_struct *mm;	/* the creator's; ioctls from others fail */
+
+	/*
+	 * ->lock serialises slot changes, guest page faults (which pin pages
+	 * and fill ->tdp) and vCPU creation.  It is a mutex because pinning
+	 * user pages sleeps.  Lock order: vm->lock, then mmap_lock.
+	 */
+	struct mutex lock;
+	struct mkvm_slot slots[MKVM_MAX_SLOTS];
+	struct mkvm_tdp tdp;
+	/* Bumped when translations are dropped; vCPUs flush on a change. */
+	atomic_t mmu_gen;
+
+	struct mkvm_vcpu *vcpus[MKVM_MAX_VCPUS];
+	unsigned int nr_vcpus;
+
+	void *arch;		/* backend data, owned by the backend */
+};
+
+/* Exit counters, shown through the module's debug output. */
+struct mkvm_vcpu_stats {
+	u64 exits;
+	u64 user_exits;
+	u64 mmu_faults;
+	u64 migrations;
+};
+
+struct mkvm_vcpu {
+	struct mkvm_vm *vm;
+	unsigned int id;
+
+	/* One ioctl at a time per vCPU, as KVM does. */
+	struct mutex mutex;
+	struct kvm_run *run;	/* page shared with userspace */
+	void *pio_data;		/* page shared with userspace */
+
+	/*
+	 * The guest's general registers while it is out of the guest; the
+	 * backends move RSP/RIP/RFLAGS (and RAX on SVM) between here and
+	 * the VMCS or VMCB around each entry.
+	 */
+	unsigned long regs[MKVM_NR_GPRS];
+	unsigned long rip;
+	unsigned long rflags;
+
+	int cpu;		/* host CPU last loaded on, -1 for none */
+	int mmu_gen;		/* vm->mmu_gen seen at the last flush */
+
+	u8 pio_in_size;		/* an IN waits for its data from userspace */
+	u64 fault_gpa;		/* for MKVM_MMU_FAULT */
+
+	struct mkvm_vcpu_stats stats;
+};
+
+/* core/hw.c */
+int mkvm_hw_init(void);
+void mkvm_hw_exit(void);
+int mkvm_hw_get(void);
+void mkvm_hw_put(void);
+
+/* core/vm.c */
+int mkvm_create_vm(unsigned long type);
+void mkvm_vm_get(struct mkvm_vm *vm);
+void mkvm_vm_put(struct mkvm_vm *vm);
+struct mkvm_slot *mkvm_find_slot(struct mkvm_vm *vm, u64 gpa);
+
+/* core/mmu.c */
+int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa);
+void mkvm_mmu_release_slot(struct mkvm_slot *slot);
+int mkvm_mmu_zap(struct mkvm_vm *vm);
+bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
+
+/* core/vcpu.c */
+int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id);
+void mkvm_vcpu_free(struct mkvm_vcpu *vcpu);
+
+/* core/exits.c: helpers both backends' exit handlers call */
+enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
+				   u8 size, bool in, unsigned long next_rip);
+enum mkvm_exit_action mkvm_exit_internal(struct mkvm_vcpu *vcpu,
+					 u32 suberror, u64 reason);
+enum mkvm_exit_action mkvm_exit_fail_entry(struct mkvm_vcpu *vcpu,
+					   u64 reason);
+enum mkvm_exit_action mkvm_exit_simple(struct mkvm_vcpu *vcpu, u32 reason);
+void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
+void mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
+
+/* x86/cpuid.c */
+void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
+		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+
+/* x86/sregs.c */
+int mkvm_check_sregs(const struct kvm_sregs *sregs);
+void mkvm_reset_sregs(struct kvm_sregs *sregs);
+
+/* Set by the "debug" module parameter: dump state on unexpected exits. */
+extern bool mkvm_debug;
+
+#endif

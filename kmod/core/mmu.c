@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest-physical memory: from an EPT violation or NPT fault to a pinned
+ * page of the slot's userspace memory mapped in the EPT/NPT tables.
+ *
+ * Pages are pinned (FOLL_LONGTERM, so they are not in movable zones) the
+ * first time the guest touches them and stay pinned until their slot is
+ * deleted or the VM is destroyed; the tables never point at a page that is
+ * not pinned.  There are no MMU notifiers: if userspace unmaps a slot's
+ * memory the guest keeps the old pages until the slot is deleted.
+ */
+#include <linux/mm.h>
+#include <linux/smp.h>
+#include <asm/io.h>
+
+#include "minikvm.h"
+
+/**
+ * mkvm_mmu_fault() - map the page behind a guest-physical address
+ * @vcpu: the faulting vCPU; called preemptible, outside the guest
+ * @gpa: the guest-physical address of the access
+ *
+ * Return: 0 when mapped, -ENOENT when no slot holds @gpa, -EFAULT when the
+ * slot's userspace memory cannot be pinned writable, -ENOMEM.
+ */
+int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa)
+{
+	struct mkvm_vm *vm = vcpu->vm;
+	struct mkvm_slot *slot;
+	struct page *page;
+	unsigned long idx;
+	int r;
+
+	mutex_lock(&vm->lock);
+	slot = mkvm_find_slot(vm, gpa);
+	if (!slot) {
+		r = -ENOENT;
+		goto out;
+	}
+	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
+	page = xa_load(&slot->pages, idx);
+	if (!page) {
+		r = pin_user_pages_unlocked(slot->uaddr + (idx << PAGE_SHIFT), 1,
+					    &page, FOLL_WRITE | FOLL_LONGTERM);
+		if (r != 1) {
+			r = -EFAULT;
+			goto out;
+		}
+		r = xa_err(xa_store(&slot->pages, idx, page, GFP_KERNEL_ACCOUNT));
+		if (r) {
+			unpin_user_page(page);
+			goto out;
+		}
+	}
+	r = mkvm_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page));
+	vcpu->stats.mmu_faults++;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/**
+ * mkvm_mmu_release_slot() - unpin every page a slot pinned
+ * @slot: a slot no translation points into any more
+ */
+void mkvm_mmu_release_slot(struct mkvm_slot *slot)
+{
+	struct page *page;
+	unsigned long idx;
+
+	xa_for_each(&slot->pages, idx, page)
+		unpin_user_page(page);
+	xa_destroy(&slot->pages);
+}
+
+static void mkvm_kick(void *unused)
+{
+	/* The IPI itself did the work: it forced a VM exit on this CPU. */
+}
+
+/**
+ * mkvm_mmu_zap() - drop every guest-physical translation of a VM
+ * @vm: the VM, with vm->lock held
+ *
+ * After this returns no CPU translates through the old tables: vCPUs in
+ * the guest were forced out by an IPI (external interrupts exit on both
+ * backends) and each one flushes and loads the new root before its next
+ * entry, because ->mmu_gen changed.  Pages may be unpinned afterwards.
+ *
+ * Return: 0 or -ENOMEM (nothing changed then).
+ */
+int mkvm_mmu_zap(struct mkvm_vm *vm)
+{
+	u64 *new_root = mkvm_tdp_alloc_root();
+	u64 *old_root;
+
+	if (!new_root)
+		return -ENOMEM;
+	old_root = mkvm_tdp_swap_root(&vm->tdp, new_root);
+	/* Order the root swap before the generation a vCPU checks. */
+	smp_mb__before_atomic();
+	atomic_inc(&vm->mmu_gen);
+	smp_mb__after_atomic();
+	on_each_cpu(mkvm_kick, NULL, 1);
+	mkvm_tdp_free_root(old_root);
+	return 0;
+}
+
+/**
+ * mkvm_mmu_needs_flush() - must this vCPU flush before entering?
+ * @vcpu: the vCPU, about to enter with interrupts off
+ *
+ * Return: true once per change of the VM's translations; the caller then
+ * loads the current root and flushes the guest's TLB entries.
+ */
+bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu)
+{
+	int gen = atomic_read(&vcpu->vm->mmu_gen);
+
+	if (vcpu->mmu_gen == gen)
+		return false;
+	vcpu->mmu_gen = gen;
+	return true;
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU fd: creation, the shared kvm_run page, registers and KVM_RUN.
+ */
+#define pr_fmt(fmt) "minikvm: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/processor.h>
+
+#include "minikvm.h"
+
+/* Make the vCPU current on this CPU; pairs with mkvm_vcpu_put(). */
+static void mkvm_vcpu_load(struct mkvm_vcpu *vcpu)
+{
+	preempt_disable();
+	mkvm_ops->vcpu_load(vcpu, smp_processor_id());
+}
+
+static void mkvm_vcpu_put(struct mkvm_vcpu *vcpu)
+{
+	preempt_enable();
+}
+
+/*
+ * One round trip into the guest.  The guest runs with interrupts off on
+ * the host side; an interrupt arriving meanwhile forces a VM exit on both
+ * backends and is taken at local_irq_enable().  The guest may use the x87,
+ * SSE and AVX registers, so the host task's FPU state is saved first
+ * (kernel_fpu_begin()) and reloaded on its return to userspace.
+ */
+static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
+{
+	enum mkvm_exit_action act;
+
+	mkvm_vcpu_load(vcpu);
+	kernel_fpu_begin();
+	local_irq_disable();
+	if (need_resched() || signal_pending(current)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		mkvm_vcpu_put(vcpu);
+		return MKVM_RESUME;
+	}
+	mkvm_ops->run(vcpu);
+	local_irq_enable();
+	kernel_fpu_end();
+	vcpu->stats.exits++;
+	act = mkvm_ops->handle_exit(vcpu);
+	mkvm_vcpu_put(vcpu);
+	return act;
+}
+
+static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	if (vcpu->pio_in_size)
+		mkvm_complete_pio_in(vcpu);
+
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			return -EINTR;
+		}
+		cond_resched();
+
+		switch (mkvm_enter_once(vcpu)) {
+		case MKVM_RESUME:
+			break;
+		case MKVM_EXIT_USER:
+			vcpu->stats.user_exits++;
+			return 0;
+		case MKVM_MMU_FAULT:
+			r = mkvm_mmu_fault(vcpu, vcpu->fault_gpa);
+			if (r == -ENOENT) {
+				/* No slot here: MMIO, which minikvm cannot decode yet. */
+				mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+						   vcpu->fault_gpa);
+				return 0;
+			}
+			if (r)
+				return r;
+			break;
+		}
+	}
+}
+
+/* kvm_regs lists the registers in its own order. */
+static const u8 mkvm_kvm_regs_order[MKVM_NR_GPRS] = {
+	MKVM_RAX, MKVM_RBX, MKVM_RCX, MKVM_RDX, MKVM_RSI, MKVM_RDI,
+	MKVM_RSP, MKVM_RBP, MKVM_R8, MKVM_R9, MKVM_R10, MKVM_R11,
+	MKVM_R12, MKVM_R13, MKVM_R14, MKVM_R15,
+};
+
+static void mkvm_get_regs(struct mkvm_vcpu *vcpu, struct kvm_regs *regs)
+{
+	u64 *out = (u64 *)regs;
+	int i;
+
+	BUILD_BUG_ON(sizeof(*regs) != (MKVM_NR_GPRS + 2) * sizeof(u64));
+	for (i = 0; i < MKVM_NR_GPRS; i++)
+		out[i] = vcpu->regs[mkvm_kvm_regs_order[i]];
+	regs->rip = vcpu->rip;
+	regs->rflags = vcpu->rflags;
+}
+
+static void mkvm_set_regs(struct mkvm_vcpu *vcpu, const struct kvm_regs *regs)
+{
+	const u64 *in = (const u64 *)regs;
+	int i;
+
+	for (i = 0; i < MKVM_NR_GPRS; i++)
+		vcpu->regs[mkvm_kvm_regs_order[i]] = in[i];
+	vcpu->rip = regs->rip;
+	/* Bit 1 of RFLAGS always reads as 1 (SDM Vol. 1, 3.4.3). */
+	vcpu->rflags = regs->rflags | X86_EFLAGS_FIXED;
+	/* A pending IN completion would overwrite the new RAX. */
+	vcpu->pio_in_size = 0;
+}
+
+static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
+			    unsigned long arg)
+{
+	struct mkvm_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	struct kvm_sregs *sregs;
+	struct kvm_regs regs;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+
+	switch (ioctl) {
+	case KVM_RUN:
+		r = arg ? -EINVAL : mkvm_vcpu_run(vcpu);
+		break;
+	case KVM_GET_REGS:
+		mkvm_get_regs(vcpu, &regs);
+		r = copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+		break;
+	case KVM_SET_REGS:
+		r = -EFAULT;
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			break;
+		mkvm_set_regs(vcpu, &regs);
+		r = 0;
+		break;
+	case KVM_GET_SREGS:
+		r = -ENOMEM;
+		sregs = kzalloc(sizeof(*sregs), GFP_KERNEL);
+		if (!sregs)
+			break;
+		mkvm_vcpu_load(vcpu);
+		mkvm_ops->get_sregs(vcpu, sregs);
+		mkvm_vcpu_put(vcpu);
+		r = copy_to_user(argp, sregs, sizeof(*sregs)) ? -EFAULT : 0;
+		kfree(sregs);
+		break;
+	case KVM_SET_SREGS:
+		sregs = memdup_user(argp, sizeof(*sregs));
+		if (IS_ERR(sregs)) {
+			r = PTR_ERR(sregs);
+			break;
+		}
+		r = mkvm_check_sregs(sregs);
+		if (!r) {
+			mkvm_vcpu_load(vcpu);
+			mkvm_ops->set_sregs(vcpu, sregs);
+			mkvm_vcpu_put(vcpu);
+		}
+		kfree(sregs);
+		break;
+	default:
+		r = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t mkvm_vcpu_fault(struct vm_fault *vmf)
+{
+	struct mkvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff == 0)
+		page = virt_to_page(vcpu->run);
+	else if (vmf->pgoff == MKVM_PIO_PAGE_OFFSET)
+		page = virt_to_page(vcpu->pio_data);
+	else
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct mkvm_vcpu_vm_ops = {
+	.fault = mkvm_vcpu_fault,
+};
+
+static int mkvm_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff >= MKVM_RUN_PAGES ||
+	    vma_pages(vma) > MKVM_RUN_PAGES - vma->vm_pgoff)
+		return -EINVAL;
+	vma->vm_ops = &mkvm_vcpu_vm_ops;
+	return 0;
+}
+
+static int mkvm_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct mkvm_vcpu *vcpu = filp->private_data;
+
+	/* The vCPU itself lives until its VM goes. */
+	mkvm_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations mkvm_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mkvm_vcpu_ioctl,
+	.mmap		= mkvm_vcpu_mmap,
+	.release	= mkvm_vcpu_release,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * mkvm_vcpu_free() - free a vCPU; only from its VM's destruction
+ * @vcpu: the vCPU
+ */
+void mkvm_vcpu_free(struct mkvm_vcpu *vcpu)
+{
+	mkvm_ops->vcpu_free(vcpu);
+	free_page((unsigned long)vcpu->pio_data);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+/* The architectural state after RESET (SDM Vol. 3A, 10.1.1), as KVM sets it. */
+static void mkvm_vcpu_reset(struct mkvm_vcpu *vcpu)
+{
+	struct kvm_sregs sregs;
+	u32 eax, ebx, ecx, edx;
+
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	cpuid(1, &eax, &ebx, &ecx, &edx);
+	vcpu->regs[MKVM_RDX] = eax;	/* processor signature */
+
+	mkvm_reset_sregs(&sregs);
+	mkvm_vcpu_load(vcpu);
+	mkvm_ops->set_sregs(vcpu, &sregs);
+	mkvm_vcpu_put(vcpu);
+}
+
+/**
+ * mkvm_create_vcpu() - KVM_CREATE_VCPU
+ * @vm: the VM
+ * @id: the vCPU id, below MKVM_MAX_VCPUS
+ *
+ * Return: the vCPU fd, -EINVAL for a bad id or too many vCPUs, -EEXIST for
+ * an id in use, -ENOMEM.
+ */
+int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
+{
+	struct mkvm_vcpu *vcpu;
+	unsigned int i;
+	int r;
+
+	if (id >= MKVM_MAX_VCPUS)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->nr_vcpus >= MKVM_MAX_VCPUS)
+		goto out_unlock;
+	r = -EEXIST;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			goto out_unlock;
+
+	r = -ENOMEM;
+	vcpu = kzalloc(mkvm_ops->vcpu_size, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		goto out_unlock;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	vcpu->mmu_gen = atomic_read(&vm->mmu_gen) - 1;	/* flush first */
+	mutex_init(&vcpu->mutex);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		goto err_free;
+	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->pio_data)
+		goto err_run;
+
+	r = mkvm_ops->vcpu_create(vcpu);
+	if (r)
+		goto err_pio;
+	mkvm_vcpu_reset(vcpu);
+
+	/* The fd takes a VM reference; the fd is installed last. */
+	mkvm_vm_get(vm);
+	r = anon_inode_getfd("minikvm-vcpu", &mkvm_vcpu_fops, vcpu,
+			     O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		mkvm_vm_put(vm);	/* not the last: the caller's fd holds one */
+		goto err_arch;
+	}
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	mutex_unlock(&vm->lock);
+	return r;
+
+err_arch:
+	mkvm_ops->vcpu_free(vcpu);
+err_pio:
+	free_page((unsigned long)vcpu->pio_data);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err_free:
+	kfree(vcpu);
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return r;
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM fd: creation, destruction and guest memory slots.
+ */
+#define pr_fmt(fmt) "minikvm: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "minikvm.h"
+
+void mkvm_vm_get(struct mkvm_vm *vm)
+{
+	kref_get(&vm->ref);
+}
+
+static void mkvm_vm_free(struct kref *ref)
+{
+	struct mkvm_vm *vm = container_of(ref, struct mkvm_vm, ref);
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		mkvm_vcpu_free(vm->vcpus[i]);
+	mkvm_ops->vm_destroy(vm);
+	for (i = 0; i < MKVM_MAX_SLOTS; i++)
+		if (vm->slots[i].used)
+			mkvm_mmu_release_slot(&vm->slots[i]);
+	mkvm_tdp_destroy(&vm->tdp);
+	mmdrop(vm->mm);
+	kfree(vm);
+	mkvm_hw_put();
+}
+
+/**
+ * mkvm_vm_put() - drop a reference; the last one destroys the VM
+ * @vm: the VM
+ */
+void mkvm_vm_put(struct mkvm_vm *vm)
+{
+	kref_put(&vm->ref, mkvm_vm_free);
+}
+
+/**
+ * mkvm_find_slot() - the slot holding a guest-physical address
+ * @vm: the VM, with vm->lock held
+ * @gpa: the address
+ *
+ * Return: the slot or NULL.
+ */
+struct mkvm_slot *mkvm_find_slot(struct mkvm_vm *vm, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < MKVM_MAX_SLOTS; i++) {
+		struct mkvm_slot *s = &vm->slots[i];
+
+		if (s->used && gpa >= s->gpa &&
+		    gpa - s->gpa < (s->npages << PAGE_SHIFT))
+			return s;
+	}
+	return NULL;
+}
+
+/* The checks of KVM's __kvm_set_memory_region(), in the same order. */
+static int mkvm_check_region(const struct kvm_userspace_memory_region *mem)
+{
+	u64 size = mem->memory_size;
+
+	if (mem->flags)		/* no dirty logging or read-only slots yet */
+		return -EINVAL;
+	if ((mem->slot >> 16) != 0 || (mem->slot & 0xffff) >= MKVM_MAX_SLOTS)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(size) || !PAGE_ALIGNED(mem->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mem->userspace_addr))
+		return -EINVAL;
+	if (size && !access_ok((void __user *)(unsigned long)mem->userspace_addr,
+			       size))
+		return -EINVAL;
+	if (mem->guest_phys_addr + size < mem->guest_phys_addr)
+		return -EINVAL;
+	/* Beyond what 4-level EPT/NPT tables map. */
+	if ((mem->guest_phys_addr + size) > (1ULL << MKVM_GPA_BITS))
+		return -EINVAL;
+	return 0;
+}
+
+static int mkvm_set_memory_region(struct mkvm_vm *vm,
+				  const struct kvm_userspace_memory_region *mem)
+{
+	struct mkvm_slot *slot;
+	u64 end = mem->guest_phys_addr + mem->memory_size;
+	unsigned int i;
+	int r;
+
+	r = mkvm_check_region(mem);
+	if (r)
+		return r;
+
+	mutex_lock(&vm->lock);
+	slot = &vm->slots[mem->slot & 0xffff];
+	if (!mem->memory_size) {
+		r = -EINVAL;	/* deleting a slot that does not exist */
+		if (!slot->used)
+			goto out;
+	} else if (slot->used) {
+		/* Only a move keeps the slot; size and backing are fixed. */
+		r = -EINVAL;
+		if (mem->memory_size >> PAGE_SHIFT != slot->npages ||
+		    mem->userspace_addr != slot->uaddr)
+			goto out;
+		r = 0;
+		if (mem->guest_phys_addr == slot->gpa)
+			goto out;
+	}
+
+	if (mem->memory_size) {
+		for (i = 0; i < MKVM_MAX_SLOTS; i++) {
+			struct mkvm_slot *o = &vm->slots[i];
+
+			if (o == slot || !o->used)
+				continue;
+			if (mem->guest_phys_addr < o->gpa + (o->npages << PAGE_SHIFT) &&
+			    end > o->gpa) {
+				r = -EEXIST;
+				goto out;
+			}
+		}
+	}
+
+	/*
+	 * Delete (or the first half of a move): stop every vCPU using the
+	 * old translations, then unpin.  A moved slot pins again on faults.
+	 */
+	if (slot->used) {
+		r = mkvm_mmu_zap(vm);
+		if (r)
+			goto out;
+		mkvm_mmu_release_slot(slot);
+		slot->used = false;
+	}
+	if (mem->memory_size) {
+		slot->gpa = mem->guest_phys_addr;
+		slot->npages = mem->memory_size >> PAGE_SHIFT;
+		slot->uaddr = mem->userspace_addr;
+		xa_init(&slot->pages);
+		slot->used = true;
+	}
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
+			  unsigned long arg)
+{
+	struct mkvm_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_CREATE_VCPU:
+		return mkvm_create_vcpu(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region mem;
+
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		return mkvm_set_memory_region(vm, &mem);
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int mkvm_vm_release(struct inode *inode, struct file *filp)
+{
+	mkvm_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations mkvm_vm_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mkvm_vm_ioctl,
+	.release	= mkvm_vm_release,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * mkvm_create_vm() - KVM_CREATE_VM
+ * @type: machine type; only 0 (the default) exists
+ *
+ * Return: the new VM fd, -EINVAL for a bad type, -EBUSY when another
+ * hypervisor holds VMX/SVM, -ENOMEM.
+ */
+int mkvm_create_vm(unsigned long type)
+{
+	struct mkvm_vm *vm;
+	int r;
+
+	if (type)
+		return -EINVAL;
+
+	r = mkvm_hw_get();
+	if (r)
+		return r;
+
+	r = -ENOMEM;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		goto err_hw;
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	r = mkvm_tdp_init(&vm->tdp);
+	if (r)
+		goto err_mm;
+	r = mkvm_ops->vm_init(vm);
+	if (r)
+		goto err_tdp;
+
+	/* Installed last: from here on userspace can reach the VM. */
+	r = anon_inode_getfd("minikvm-vm", &mkvm_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		goto err_arch;
+	return r;
+
+err_arch:
+	mkvm_ops->vm_destroy(vm);
+err_tdp:
+	mkvm_tdp_destroy(&vm->tdp);
+err_mm:
+	mmdrop(vm->mm);
+	kfree(vm);
+err_hw:
+	mkvm_hw_put();
+	return r;
+}

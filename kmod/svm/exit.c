@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SVM exit handlers, dispatched by exit code (APM Vol. 2, Appendix C;
+ * EXITINFO1/2 in 15.7 to 15.13).
+ */
+#include <linux/nospec.h>
+#include <asm/svm.h>
+#include <asm/trapnr.h>
+
+#include "svm.h"
+
+/*
+ * Move RIP past an intercepted instruction.  With NRIP_SAVE the CPU gives
+ * the next RIP (15.7.1); without it (QEMU's emulated EPYC) minikvm uses the
+ * instruction's architectural length, which is exact for the unprefixed
+ * forms and, for a prefixed one, only mis-resumes the guest itself.
+ */
+static void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (svm_has_nrips && vmcb->control.next_rip)
+		vcpu->rip = vmcb->control.next_rip;
+	else
+		vcpu->rip += len;
+}
+
+static enum mkvm_exit_action svm_unexpected(struct mkvm_vcpu *vcpu)
+{
+	return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  to_svm(vcpu)->vmcb->control.exit_code);
+}
+
+static enum mkvm_exit_action handle_resume(struct mkvm_vcpu *vcpu)
+{
+	/* The host took the interrupt, NMI or SMI after STGI. */
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_shutdown(struct mkvm_vcpu *vcpu)
+{
+	/* 15.13.3: the VMCB is undefined after a shutdown intercept. */
+	return mkvm_exit_simple(vcpu, KVM_EXIT_SHUTDOWN);
+}
+
+static enum mkvm_exit_action handle_cpuid(struct mkvm_vcpu *vcpu)
+{
+	mkvm_emulate_cpuid(vcpu);
+	svm_skip(vcpu, 2);	/* 0F A2 */
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_hlt(struct mkvm_vcpu *vcpu)
+{
+	svm_skip(vcpu, 1);	/* F4 */
+	return mkvm_exit_simple(vcpu, KVM_EXIT_HLT);
+}
+
+static enum mkvm_exit_action handle_invd(struct mkvm_vcpu *vcpu)
+{
+	/* Without write-back INVD could lose host data: a no-op, as in KVM. */
+	svm_skip(vcpu, 2);	/* 0F 08 */
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_ioio(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 info = vmcb->control.exit_info_1;
+	/* 15.10.2: SZ8/SZ16/SZ32 (bits 4, 5, 6) give the size in bytes
+	 * once shifted; EXITINFO2 is the next RIP.
+	 */
+	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+
+	if (info & SVM_IOIO_STR_MASK)	/* INS/OUTS need the decoder: not yet */
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  SVM_EXIT_IOIO);
+	return mkvm_exit_io(vcpu, info >> 16, size, info & SVM_IOIO_TYPE_MASK,
+			    vmcb->control.exit_info_2);
+}
+
+static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
+{
+	/* MSRs minikvm does not virtualize yet, RDPMC: #GP(0) as hardware would. */
+	svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
+{
+	/* SVM instructions (no nested SVM), MONITOR/MWAIT, XSETBV, RDPRU:
+	 * the guest's CPUID does not offer them.
+	 */
+	svm_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_npf(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	/*
+	 * 15.25.6: EXITINFO1 bit 0 says the nested entry was present.  minikvm
+	 * maps pages with every permission, so such a fault is not one it can
+	 * fix by mapping: report it rather than loop.
+	 */
+	if (vmcb->control.exit_info_1 & 1)
+		return svm_unexpected(vcpu);
+	vcpu->fault_gpa = vmcb->control.exit_info_2;
+	return MKVM_MMU_FAULT;
+}
+
+static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = {
+	[SVM_EXIT_INTR]		= handle_resume,
+	[SVM_EXIT_NMI]		= handle_resume,
+	[SVM_EXIT_SMI]		= handle_resume,
+	[SVM_EXIT_INIT]		= handle_resume,
+	[SVM_EXIT_CPUID]	= handle_cpuid,
+	[SVM_EXIT_HLT]		= handle_hlt,
+	[SVM_EXIT_INVD]		= handle_invd,
+	[SVM_EXIT_RDPMC]	= handle_gp,
+	[SVM_EXIT_IOIO]		= handle_ioio,
+	[SVM_EXIT_MSR]		= handle_gp,
+	[SVM_EXIT_SHUTDOWN]	= handle_shutdown,
+	[SVM_EXIT_VMRUN]	= handle_ud,
+	[SVM_EXIT_VMMCALL]	= handle_ud,
+	[SVM_EXIT_VMLOAD]	= handle_ud,
+	[SVM_EXIT_VMSAVE]	= handle_ud,
+	[SVM_EXIT_STGI]		= handle_ud,
+	[SVM_EXIT_CLGI]		= handle_ud,
+	[SVM_EXIT_SKINIT]	= handle_ud,
+	[SVM_EXIT_INVLPGA]	= handle_ud,
+	[SVM_EXIT_MONITOR]	= handle_ud,
+	[SVM_EXIT_MWAIT]	= handle_ud,
+	[SVM_EXIT_MWAIT_COND]	= handle_ud,
+	[SVM_EXIT_XSETBV]	= handle_ud,
+	[SVM_EXIT_RDPRU]	= handle_ud,
+	[SVM_EXIT_NPF]		= handle_npf,
+};
+
+/**
+ * svm_handle_exit() - act on the #VMEXIT svm_run() came back from
+ * @vcpu: the vCPU
+ *
+ * VMEXIT_INVALID (a VMRUN consistency check failed, 15.5.1) becomes
+ * KVM_EXIT_FAIL_ENTRY; an exit code without a handler becomes
+ * KVM_EXIT_INTERNAL_ERROR carrying it.
+ *
+ * Return: what the run loop does next.
+ */
+enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu)
+{
+	u32 code = to_svm(vcpu)->vmcb->control.exit_code;
+
+	if (code == (u32)SVM_EXIT_ERR)
+		return mkvm_exit_fail_entry(vcpu, code);
+	if (code < ARRAY_SIZE(svm_exit_handlers)) {
+		code = array_index_nospec(code, ARRAY_SIZE(svm_exit_handlers));
+		if (svm_exit_handlers[code])
+			return svm_exit_handlers[code](vcpu);
+	}
+	return svm_unexpected(vcpu);
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SVM backend: EFER.SVME and the host save area per CPU, a VMCB per
+ * vCPU, nested paging (NPT) and ASIDs.
+ *
+ * References are to the AMD APM, Vol. 2, unless said otherwise.
+ */
+#define pr_fmt(fmt) "minikvm: svm: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
+#include <asm/cpufeature.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+
+#include "svm.h"
+
+bool svm_has_nrips;
+
+/* Per CPU: the VM_HSAVE_PA area (15.30.4) and the host's VMSAVE state. */
+static DEFINE_PER_CPU(void *, svm_hsave);
+static DEFINE_PER_CPU(void *, svm_host_save);
+
+/* All-ones permission maps: every I/O port and MSR access exits (15.10, 15.11). */
+#define SVM_IOPM_ORDER	2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER	1	/* 8 KiB */
+static void *svm_iopm, *svm_msrpm;
+
+/* ASID 0 is the host's (15.16); minikvm hands out 1..svm_nr_asids-1. */
+static unsigned long *svm_asid_bitmap;
+static u32 svm_nr_asids;
+static DEFINE_SPINLOCK(svm_asid_lock);
+
+/**
+ * svm_probe() - can minikvm use SVM on this machine?
+ *
+ * Return: 0 when the CPU has SVM with nested paging and firmware did not
+ * disable it (VM_CR.SVMDIS, 15.30.1).
+ */
+int svm_probe(void)
+{
+	u64 vm_cr;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return -ENODEV;
+	if (rdmsrl_safe(MSR_VM_CR, &vm_cr) || (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE))) {
+		pr_err("SVM disabled by firmware (VM_CR.SVMDIS)\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("SVM without nested paging is not supported\n");
+		return -ENODEV;
+	}
+	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
+	if (svm_nr_asids < 2)
+		return -ENODEV;
+	return 0;
+}
+
+static void svm_free_percpu(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		free_page((unsigned long)per_cpu(svm_hsave, cpu));
+		free_page((unsigned long)per_cpu(svm_host_save, cpu));
+		per_cpu(svm_hsave, cpu) = NULL;
+		per_cpu(svm_host_save, cpu) = NULL;
+	}
+}
+
+static int svm_hardware_setup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		per_cpu(svm_hsave, cpu) = (void *)get_zeroed_page(GFP_KERNEL);
+		per_cpu(svm_host_save, cpu) = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!per_cpu(svm_hsave, cpu) || !per_cpu(svm_host_save, cpu))
+			goto err_percpu;
+	}
+	svm_iopm = (void *)__get_free_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	if (!svm_iopm)
+		goto err_percpu;
+	memset(svm_iopm, 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_msrpm)
+		goto err_iopm;
+	memset(svm_msrpm, 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	svm_asid_bitmap = bitmap_zalloc(svm_nr_asids, GFP_KERNEL);
+	if (!svm_asid_bitmap)
+		goto err_msrpm;
+	set_bit(0, svm_asid_bitmap);
+	return 0;
+
+err_msrpm:
+	free_pages((unsigned long)svm_msrpm, SVM_MSRPM_ORDER);
+err_iopm:
+	free_pages((unsigned long)svm_iopm, SVM_IOPM_ORDER);
+err_percpu:
+	svm_free_percpu();
+	return -ENOMEM;
+}
+
+static void svm_hardware_unsetup(void)
+{
+	bitmap_free(svm_asid_bitmap);
+	free_pages((unsigned long)svm_msrpm, SVM_MSRPM_ORDER);
+	free_pages((unsigned long)svm_iopm, SVM_IOPM_ORDER);
+	svm_free_percpu();
+}
+
+/* 15.4: set EFER.SVME, then tell the CPU where to save host state. */
+static int svm_hardware_enable(void)
+{
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_warn("CPU %d: EFER.SVME already set, another hypervisor is active\n",
+			smp_processor_id());
+		return -EBUSY;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, virt_to_phys(this_cpu_read(svm_hsave)));
+	return 0;
+}
+
+static void svm_hardware_disable(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
+static int svm_vm_init(struct mkvm_vm *vm)
+{
+	return 0;
+}
+
+static void svm_vm_destroy(struct mkvm_vm *vm)
+{
+}
+
+static u64 svm_tdp_table_pte(phys_addr_t table)
+{
+	/* 15.25.5: nested tables use the host's long-mode format; guest
+	 * accesses are checked as user accesses, so U/S must be set.
+	 */
+	return table | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
+}
+
+static u64 svm_tdp_leaf_pte(phys_addr_t page)
+{
+	return page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
+}
+
+static void svm_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static const u8 svm_intercepted[] = {
+	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+	INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD, INTERCEPT_RDPMC,
+	INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+	/* 15.5.1: VMRUN must be intercepted; the rest has no nested SVM. */
+	INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+	INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_INVLPGA,
+	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
+	INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+};
+
+static void svm_init_vmcb(struct svm_vcpu *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_intercepted); i++)
+		svm_intercept(vmcb, svm_intercepted[i]);
+	/* The guest never reaches the host's debug registers. */
+	for (i = INTERCEPT_DR0_READ; i <= INTERCEPT_DR7_WRITE; i++)
+		svm_intercept(vmcb, i);
+
+	vmcb->control.iopm_base_pa = virt_to_phys(svm_iopm);
+	vmcb->control.msrpm_base_pa = virt_to_phys(svm_msrpm);
+	vmcb->control.asid = svm->asid;
+	/* 15.21.1: the guest's RFLAGS.IF does not mask host interrupts. */
+	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	vmcb->control.nested_cr3 = mkvm_tdp_root_pa(&svm->vcpu.vm->tdp);
+
+	vmcb->save.g_pat = 0x0007040600070406ull;	/* power-up PAT */
+	vmcb->save.dr6 = 0xffff0ff0;
+	vmcb->save.dr7 = 0x400;
+	vmcb->save.efer = EFER_SVME;
+}
+
+static int svm_vcpu_create(struct mkvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	unsigned long asid;
+
+	svm->vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!svm->vmcb)
+		return -ENOMEM;
+	spin_lock(&svm_asid_lock);
+	asid = find_first_zero_bit(svm_asid_bitmap, svm_nr_asids);
+	if (asid < svm_nr_asids)
+		__set_bit(asid, svm_asid_bitmap);
+	spin_unlock(&svm_asid_lock);
+	if (asid >= svm_nr_asids) {
+		free_page((unsigned long)svm->vmcb);
+		return -ENOSPC;
+	}
+	svm->asid = asid;
+	svm_init_vmcb(svm);
+	return 0;
+}
+
+static void svm_vcpu_free(struct mkvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	spin_lock(&svm_asid_lock);
+	__clear_bit(svm->asid, svm_asid_bitmap);
+	spin_unlock(&svm_asid_lock);
+	free_page((unsigned long)svm->vmcb);
+}
+
+/*
+ * Nothing of a VMCB is cached per CPU (minikvm leaves the clean bits at
+ * zero), but the new CPU may hold TLB entries for this ASID from an earlier
+ * vCPU that had it: flush on the first entry here.
+ */
+static void svm_vcpu_load(struct mkvm_vcpu *vcpu, int cpu)
+{
+	if (vcpu->cpu != cpu) {
+		vcpu->cpu = cpu;
+		to_svm(vcpu)->need_flush = true;
+		vcpu->stats.migrations++;
+	}
+}
+
+/* 15.17: GIF=0 holds off interrupts, NMIs and SMIs until STGI. */
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static void svm_run(struct mkvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	unsigned long host_save = virt_to_phys(this_cpu_read(svm_host_save));
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (mkvm_mmu_needs_flush(vcpu) || svm->need_flush) {
+		vmcb->control.nested_cr3 = mkvm_tdp_root_pa(&vcpu->vm->tdp);
+		/* Flushing one ASID needs FlushByAsid; all of them always works. */
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		svm->need_flush = false;
+	}
+	vmcb->save.rax = vcpu->regs[MKVM_RAX];
+	vmcb->save.rsp = vcpu->regs[MKVM_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+	vmcb->control.clean = 0;
+
+	/* The host's FS/GS/TR/LDTR and syscall MSRs, put back by the asm. */
+	asm volatile("vmsave %%rax" : : "a" (host_save) : "memory");
+	svm_clgi();
+	mkvm_svm_enter(__pa(vmcb), vcpu->regs, host_save);
+	svm_stgi();
+
+	vcpu->regs[MKVM_RAX] = vmcb->save.rax;
+	vcpu->regs[MKVM_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->rflags = vmcb->save.rflags;
+
+	/*
+	 * An event whose delivery was cut short by this exit (a fault on the
+	 * guest's IDT, say) is delivered again on the next entry (15.7.2).
+	 */
+	vmcb->control.event_inj = 0;
+	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) {
+		vmcb->control.event_inj = vmcb->control.exit_int_info;
+		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+	}
+}
+
+/* Segment attributes in the VMCB's 12-bit form (15.5.1, Appendix B). */
+static u16 svm_seg_attr(const struct kvm_segment *s)
+{
+	if (s->unusable || !s->present)
+		return 0;
+	return (s->type & 15) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+	       (s->present & 1) << 7 | (s->avl & 1) << 8 | (s->l & 1) << 9 |
+	       (s->db & 1) << 10 | (s->g & 1) << 11;
+}
+
+static void svm_attr_seg(u16 a, struct kvm_segment *s)
+{
+	s->type = a & 15;
+	s->s = (a >> 4) & 1;
+	s->dpl = (a >> 5) & 3;
+	s->present = (a >> 7) & 1;
+	s->avl = (a >> 8) & 1;
+	s->l = (a >> 9) & 1;
+	s->db = (a >> 10) & 1;
+	s->g = (a >> 11) & 1;
+	s->unusable = !s->present;
+}
+
+static void svm_to_seg(const struct vmcb_seg *v, struct kvm_segment *s)
+{
+	s->selector = v->selector;
+	s->base = v->base;
+	s->limit = v->limit;
+	svm_attr_seg(v->attrib, s);
+}
+
+static void svm_from_seg(struct vmcb_seg *v, const struct kvm_segment *s)
+{
+	v->selector = s->selector;
+	v->base = s->base;
+	v->limit = s->limit;
+	v->attrib = svm_seg_attr(s);
+}
+
+static void svm_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	svm_to_seg(&save->cs, &sregs->cs);
+	svm_to_seg(&save->ds, &sregs->ds);
+	svm_to_seg(&save->es, &sregs->es);
+	svm_to_seg(&save->fs, &sregs->fs);
+	svm_to_seg(&save->gs, &sregs->gs);
+	svm_to_seg(&save->ss, &sregs->ss);
+	svm_to_seg(&save->tr, &sregs->tr);
+	svm_to_seg(&save->ldtr, &sregs->ldt);
+	sregs->gdt.base = save->gdtr.base;
+	sregs->gdt.limit = save->gdtr.limit;
+	sregs->idt.base = save->idtr.base;
+	sregs->idt.limit = save->idtr.limit;
+	/* CD/NW are the guest's as it set them; see svm_set_sregs(). */
+	sregs->cr0 = (save->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) |
+		     (svm->cr0 & (X86_CR0_CD | X86_CR0_NW));
+	sregs->cr2 = save->cr2;
+	sregs->cr3 = save->cr3;
+	sregs->cr4 = save->cr4;
+	sregs->efer = save->efer & ~EFER_SVME;
+}
+
+static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	svm_from_seg(&save->cs, &sregs->cs);
+	svm_from_seg(&save->ds, &sregs->ds);
+	svm_from_seg(&save->es, &sregs->es);
+	svm_from_seg(&save->fs, &sregs->fs);
+	svm_from_seg(&save->gs, &sregs->gs);
+	svm_from_seg(&save->ss, &sregs->ss);
+	svm_from_seg(&save->tr, &sregs->tr);
+	svm_from_seg(&save->ldtr, &sregs->ldt);
+	save->gdtr.base = sregs->gdt.base;
+	save->gdtr.limit = sregs->gdt.limit;
+	save->idtr.base = sregs->idt.base;
+	save->idtr.limit = sregs->idt.limit;
+	/* The CPL is the SS descriptor's DPL (15.5.1); 0 in real mode. */
+	save->cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl & 3 : 0;
+	/*
+	 * With nested paging the guest's memory types combine with the
+	 * host's; like KVM, run with caching on whatever CD/NW the guest set
+	 * (the RESET state has both set) and show it its own values.
+	 */
+	svm->cr0 = sregs->cr0;
+	save->cr0 = sregs->cr0 & ~(X86_CR0_CD | X86_CR0_NW);
+	save->cr2 = sregs->cr2;
+	save->cr3 = sregs->cr3;
+	save->cr4 = sregs->cr4;
+	save->efer = sregs->efer | EFER_SVME;	/* 15.5.1: SVME must stay set */
+}
+
+static void svm_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	/* 15.20: EVENTINJ, delivered on the next VMRUN. */
+	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = error;
+}
+
+const struct mkvm_ops svm_ops = {
+	.name			= "svm",
+	.vcpu_size		= sizeof(struct svm_vcpu),
+	.hardware_setup		= svm_hardware_setup,
+	.hardware_unsetup	= svm_hardware_unsetup,
+	.hardware_enable	= svm_hardware_enable,
+	.hardware_disable	= svm_hardware_disable,
+	.vm_init		= svm_vm_init,
+	.vm_destroy		= svm_vm_destroy,
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_free		= svm_vcpu_free,
+	.vcpu_load		= svm_vcpu_load,
+	.run			= svm_run,
+	.handle_exit		= svm_handle_exit,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.inject_exception	= svm_inject_exception,
+	.tdp_table_pte		= svm_tdp_table_pte,
+	.tdp_leaf_pte		= svm_tdp_leaf_pte,
+};

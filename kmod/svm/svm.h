@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SVM backend's private state.  The VMCB layout is the kernel's
+ * <asm/svm.h> (APM Vol. 2, Appendix B), which checks its size at build time.
+ */
+#ifndef MKVM_SVM_H
+#define MKVM_SVM_H
+
+#include <linux/types.h>
+#include <asm/svm.h>
+
+#include "../core/minikvm.h"
+
+struct svm_vcpu {
+	struct mkvm_vcpu vcpu;
+	struct vmcb *vmcb;		/* one page */
+	u32 asid;
+	bool need_flush;		/* flush this guest's TLB on entry */
+	unsigned long cr0;		/* the guest's view (see svm_set_sregs) */
+};
+
+static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
+{
+	return container_of(vcpu, struct svm_vcpu, vcpu);
+}
+
+/* Set by svm_probe(): the CPU saves the next RIP on exits (NRIP_SAVE). */
+extern bool svm_has_nrips;
+
+/**
+ * mkvm_svm_enter() - VMLOAD, VMRUN, VMSAVE the guest, VMLOAD the host
+ * @vmcb_pa: physical address of the guest's VMCB
+ * @regs: the guest's general registers but RAX and RSP (in the VMCB)
+ * @host_save_pa: this CPU's area holding the host's VMSAVE state
+ *
+ * Interrupts and GIF must be off (CLGI).
+ */
+void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs,
+		    unsigned long host_save_pa);
+
+enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu);
+
+#endif

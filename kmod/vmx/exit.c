@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMX exit handlers, dispatched by basic exit reason (SDM Vol. 3C,
+ * Appendix C; exit qualifications in 28.2.1).
+ */
+#include <linux/nospec.h>
+#include <asm/trapnr.h>
+#include <asm/vmx.h>
+
+#include "vmx.h"
+#include "vmx_ops.h"
+
+/**
+ * vmx_skip_instruction() - move RIP past the instruction that exited
+ * @vcpu: the vCPU
+ */
+void vmx_skip_instruction(struct mkvm_vcpu *vcpu)
+{
+	vcpu->rip += vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+}
+
+static enum mkvm_exit_action vmx_unexpected(struct mkvm_vcpu *vcpu)
+{
+	return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  to_vmx(vcpu)->exit_reason);
+}
+
+static enum mkvm_exit_action handle_resume(struct mkvm_vcpu *vcpu)
+{
+	/* The host took the interrupt (or NMI) when it enabled interrupts. */
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_exception_nmi(struct mkvm_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	/* vmx_run() already gave the NMI to the host. */
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		return MKVM_RESUME;
+	/* The exception bitmap is empty: nothing else is expected. */
+	return vmx_unexpected(vcpu);
+}
+
+static enum mkvm_exit_action handle_triple_fault(struct mkvm_vcpu *vcpu)
+{
+	return mkvm_exit_simple(vcpu, KVM_EXIT_SHUTDOWN);
+}
+
+static enum mkvm_exit_action handle_cpuid(struct mkvm_vcpu *vcpu)
+{
+	mkvm_emulate_cpuid(vcpu);
+	vmx_skip_instruction(vcpu);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_hlt(struct mkvm_vcpu *vcpu)
+{
+	vmx_skip_instruction(vcpu);
+	return mkvm_exit_simple(vcpu, KVM_EXIT_HLT);
+}
+
+static enum mkvm_exit_action handle_io(struct mkvm_vcpu *vcpu)
+{
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
+	/* Table 28-5: size-1 in 2:0, IN in 3, string in 4, port in 31:16. */
+	u8 size = (qual & 7) + 1;
+	bool in = qual & BIT(3);
+
+	if (qual & BIT(4))	/* INS/OUTS need the decoder: not yet */
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  EXIT_REASON_IO_INSTRUCTION);
+	return mkvm_exit_io(vcpu, qual >> 16, size, in,
+			    vcpu->rip + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
+	/* Table 28-3: CR in 3:0, access type in 5:4 (0 = MOV to CR), GPR in 11:8. */
+	int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	unsigned long val = vcpu->regs[reg];
+
+	if (type != 0 || (cr != 0 && cr != 4))
+		return vmx_unexpected(vcpu);
+	/* The same checks KVM_SET_SREGS makes; a bad value is a #GP. */
+	if (cr == 0 && ((val >> 32) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+			((val & X86_CR0_PG) && !(val & X86_CR0_PE)))) {
+		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return MKVM_RESUME;
+	}
+	if (cr == 4 && (val & X86_CR4_VMXE)) {
+		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return MKVM_RESUME;
+	}
+	if (cr == 0)
+		vmx_set_cr0(vmx, val);
+	else
+		vmx_set_cr4(vmx, val);
+	vmx_skip_instruction(vcpu);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
+{
+	/* MSRs minikvm does not virtualize yet, RDPMC: #GP(0) as hardware would. */
+	vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
+{
+	/* VMX instructions (no nested VMX), MONITOR/MWAIT, XSETBV without
+	 * CR4.OSXSAVE: the guest's CPUID does not offer them.
+	 */
+	vmx_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_skip(struct mkvm_vcpu *vcpu)
+{
+	/* INVD: flushing caches without write-back could lose host data;
+	 * complete it as a no-op, as KVM does.
+	 */
+	vmx_skip_instruction(vcpu);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_ept_violation(struct mkvm_vcpu *vcpu)
+{
+	vcpu->fault_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	return MKVM_MMU_FAULT;
+}
+
+static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = {
+	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_resume,
+	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
+	[EXIT_REASON_CPUID]			= handle_cpuid,
+	[EXIT_REASON_HLT]			= handle_hlt,
+	[EXIT_REASON_INVD]			= handle_skip,
+	[EXIT_REASON_RDPMC]			= handle_gp,
+	[EXIT_REASON_VMCALL]			= handle_ud,
+	[EXIT_REASON_VMCLEAR]			= handle_ud,
+	[EXIT_REASON_VMLAUNCH]			= handle_ud,
+	[EXIT_REASON_VMPTRLD]			= handle_ud,
+	[EXIT_REASON_VMPTRST]			= handle_ud,
+	[EXIT_REASON_VMREAD]			= handle_ud,
+	[EXIT_REASON_VMRESUME]			= handle_ud,
+	[EXIT_REASON_VMWRITE]			= handle_ud,
+	[EXIT_REASON_VMOFF]			= handle_ud,
+	[EXIT_REASON_VMON]			= handle_ud,
+	[EXIT_REASON_CR_ACCESS]			= handle_cr,
+	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
+	[EXIT_REASON_MSR_READ]			= handle_gp,
+	[EXIT_REASON_MSR_WRITE]			= handle_gp,
+	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
+	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
+	[EXIT_REASON_INVEPT]			= handle_ud,
+	[EXIT_REASON_INVVPID]			= handle_ud,
+	[EXIT_REASON_XSETBV]			= handle_ud,
+	[EXIT_REASON_VMFUNC]			= handle_ud,
+};
+
+/**
+ * vmx_handle_exit() - act on the exit vmx_run() recorded
+ * @vcpu: the vCPU; preemption is off and its VMCS current
+ *
+ * A failed VMLAUNCH/VMRESUME and a failed VM entry (exit reason bit 31,
+ * 27.8) become KVM_EXIT_FAIL_ENTRY with the hardware's reason; a reason
+ * without a handler becomes KVM_EXIT_INTERNAL_ERROR carrying it.
+ *
+ * Return: what the run loop does next.
+ */
+enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 basic = vmx->exit_reason & 0xffff;
+
+	if (vmx->fail)
+		return mkvm_exit_fail_entry(vcpu, vmx->instr_error);
+	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return mkvm_exit_fail_entry(vcpu, vmx->exit_reason);
+
+	if (basic < ARRAY_SIZE(vmx_exit_handlers)) {
+		basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));
+		if (vmx_exit_handlers[basic])
+			return vmx_exit_handlers[basic](vcpu);
+	}
+	return vmx_unexpected(vcpu);
+}

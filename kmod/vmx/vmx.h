@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMX backend's private state.
+ */
+#ifndef MKVM_VMX_H
+#define MKVM_VMX_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+#include "../core/minikvm.h"
+
+/* What the capability MSRs allow and what minikvm chose (vmx.c). */
+struct vmx_config {
+	u32 revision_id;	/* IA32_VMX_BASIC[30:0] */
+	u32 pin, proc, proc2, exit, entry;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	bool invept_single, invvpid_single;
+};
+extern struct vmx_config vmx_cfg;
+
+struct vmx_vcpu {
+	struct mkvm_vcpu vcpu;
+	void *vmcs;			/* one page, revision id in dword 0 */
+	u16 vpid;
+	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	bool initialized;		/* constant VMCS fields written */
+	bool need_flush;		/* flush EPT and VPID before entry */
+	/* On the per-CPU list of VMCSs active on vcpu.cpu (irqs off there). */
+	struct list_head loaded_link;
+
+	/* The guest's view of CR0/CR4, kept in the read shadows too. */
+	unsigned long cr0, cr4;
+	u64 efer;
+	u64 kernel_gs_base;		/* IA32_KERNEL_GS_BASE is not in the VMCS */
+	unsigned long cr2;		/* nor is CR2 */
+
+	/* Host values last written to the VMCS, to skip needless VMWRITEs. */
+	unsigned long host_cr3, host_cr4, host_fs_base;
+
+	/* The last exit, read right after it with interrupts still off. */
+	bool fail;			/* VMLAUNCH/VMRESUME failed */
+	u32 exit_reason;
+	u32 instr_error;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct mkvm_vcpu *vcpu)
+{
+	return container_of(vcpu, struct vmx_vcpu, vcpu);
+}
+
+/**
+ * mkvm_vmx_enter() - VMLAUNCH or VMRESUME, and come back at the VM exit
+ * @regs: the guest's general registers (RSP excepted), MKVM_RAX.. order
+ * @launched: 0 for VMLAUNCH, 1 for VMRESUME
+ *
+ * Interrupts must be off and this vCPU's VMCS current.  Sets HOST_RSP
+ * itself; HOST_RIP must point at mkvm_vmx_exit.
+ *
+ * Return: 0 after a VM exit, 1 when the instruction failed (VMfail).
+ */
+int mkvm_vmx_enter(unsigned long *regs, int launched);
+void mkvm_vmx_exit(void);
+
+enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu);
+void vmx_skip_instruction(struct mkvm_vcpu *vcpu);
+void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
+void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);
+
+#endif

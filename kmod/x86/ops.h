@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one table of vendor operations.  minikvm_init() picks vmx_ops or
+ * svm_ops once, from CPUID, and every vendor-specific action of the core
+ * goes through mkvm_ops.  MKVM_X86_OPS lists the mandatory members so that
+ * init can WARN about a backend that forgot one (the pattern of KVM's
+ * kvm-x86-ops.h).
+ */
+#ifndef MKVM_X86_OPS_H
+#define MKVM_X86_OPS_H
+
+#include <linux/types.h>
+
+struct mkvm_vm;
+struct mkvm_vcpu;
+struct kvm_sregs;
+
+/* What an exit handler tells the run loop to do next. */
+enum mkvm_exit_action {
+	MKVM_RESUME,		/* handled in the kernel: enter the guest again */
+	MKVM_EXIT_USER,		/* kvm_run is filled in: return to userspace */
+	MKVM_MMU_FAULT,		/* map vcpu->fault_gpa (may sleep), then resume */
+};
+
+struct mkvm_ops {
+	const char *name;
+	/* Size of the backend's vCPU structure, which embeds struct mkvm_vcpu. */
+	size_t vcpu_size;
+
+	/* Module-wide set-up after a successful probe, and its undoing. */
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+
+	/* Per-CPU switches; run on the CPU concerned with interrupts off. */
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+
+	int (*vm_init)(struct mkvm_vm *vm);
+	void (*vm_destroy)(struct mkvm_vm *vm);
+
+	int (*vcpu_create)(struct mkvm_vcpu *vcpu);
+	void (*vcpu_free)(struct mkvm_vcpu *vcpu);
+	/* Make the vCPU's state current on this CPU; preemption is off. */
+	void (*vcpu_load)(struct mkvm_vcpu *vcpu, int cpu);
+
+	/* Enter the guest and come back; interrupts are off. */
+	void (*run)(struct mkvm_vcpu *vcpu);
+	/* Act on the exit that run() recorded; preemption is off. */
+	enum mkvm_exit_action (*handle_exit)(struct mkvm_vcpu *vcpu);
+
+	/* Segment and control state; called between vcpu_load and put. */
+	void (*get_sregs)(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs);
+	void (*set_sregs)(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs);
+
+	/* Queue a hardware exception for the next entry. */
+	void (*inject_exception)(struct mkvm_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error);
+
+	/* Page-table entry formats of EPT or NPT (see kmod/x86/tdp.c). */
+	u64 (*tdp_table_pte)(phys_addr_t table);
+	u64 (*tdp_leaf_pte)(phys_addr_t page);
+};
+
+#define MKVM_X86_OPS(OP)	\
+	OP(hardware_setup)	\
+	OP(hardware_unsetup)	\
+	OP(hardware_enable)	\
+	OP(hardware_disable)	\
+	OP(vm_init)		\
+	OP(vm_destroy)		\
+	OP(vcpu_create)		\
+	OP(vcpu_free)		\
+	OP(vcpu_load)		\
+	OP(run)			\
+	OP(handle_exit)		\
+	OP(get_sregs)		\
+	OP(set_sregs)		\
+	OP(inject_exception)	\
+	OP(tdp_table_pte)	\
+	OP(tdp_leaf_pte)
+
+extern const struct mkvm_ops *mkvm_ops;
+extern const struct mkvm_ops vmx_ops;
+extern const struct mkvm_ops svm_ops;
+
+/* Backend probes: 0 when this CPU and its firmware allow the backend. */
+int vmx_probe(void);
+int svm_probe(void);
+
+#endif

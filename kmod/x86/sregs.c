@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Segment and control register state given through KVM_SET_SREGS: the
+ * checks KVM makes before accepting it, and the RESET state.
+ */
+#include <asm/cpufeature.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "../core/minikvm.h"
+
+static u64 mkvm_cr4_allowed(void)
+{
+	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
+		ok |= X86_CR4_FSGSBASE;
+	if (boot_cpu_has(X86_FEATURE_PCID))
+		ok |= X86_CR4_PCIDE;
+	if (boot_cpu_has(X86_FEATURE_SMEP))
+		ok |= X86_CR4_SMEP;
+	if (boot_cpu_has(X86_FEATURE_SMAP))
+		ok |= X86_CR4_SMAP;
+	if (boot_cpu_has(X86_FEATURE_UMIP))
+		ok |= X86_CR4_UMIP;
+	return ok;
+}
+
+#define MKVM_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/**
+ * mkvm_check_sregs() - would KVM accept this state in KVM_SET_SREGS?
+ * @sregs: the state userspace gave
+ *
+ * Architecturally impossible control register combinations are refused
+ * here (SDM Vol. 3A, 2.5 and 10.8.5; APM Vol. 2, 3.1); other invalid state
+ * (segment attributes, say) reaches the hardware and comes back as
+ * KVM_EXIT_FAIL_ENTRY, as on KVM.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int mkvm_check_sregs(const struct kvm_sregs *sregs)
+{
+	bool long_mode;
+
+	if (sregs->cr0 >> 32)
+		return -EINVAL;
+	if ((sregs->cr0 & X86_CR0_NW) && !(sregs->cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if (sregs->cr4 & ~mkvm_cr4_allowed())
+		return -EINVAL;
+	if (sregs->efer & ~MKVM_EFER_ALLOWED)
+		return -EINVAL;
+	if (sregs->cr8 > 15)
+		return -EINVAL;
+
+	long_mode = (sregs->efer & EFER_LME) && (sregs->cr0 & X86_CR0_PG);
+	if (long_mode) {
+		if (!(sregs->cr4 & X86_CR4_PAE) || !(sregs->efer & EFER_LMA))
+			return -EINVAL;
+		if (sregs->cr3 >> boot_cpu_data.x86_phys_bits)
+			return -EINVAL;
+	} else if ((sregs->efer & EFER_LMA) || sregs->cs.l) {
+		return -EINVAL;
+	}
+	if ((sregs->cr4 & X86_CR4_PCIDE) && !long_mode)
+		return -EINVAL;
+	return 0;
+}
+
+static void mkvm_seg(struct kvm_segment *s, u16 sel, u64 base, u8 type, u8 sflag)
+{
+	s->selector = sel;
+	s->base = base;
+	s->limit = 0xffff;
+	s->type = type;
+	s->s = sflag;
+	s->present = 1;
+}
+
+/**
+ * mkvm_reset_sregs() - the state of a vCPU after RESET (SDM Vol. 3A, 10.1.1)
+ * @sregs: filled in; real mode at F000:FFF0 with base FFFF0000
+ */
+void mkvm_reset_sregs(struct kvm_sregs *sregs)
+{
+	memset(sregs, 0, sizeof(*sregs));
+	mkvm_seg(&sregs->cs, 0xf000, 0xffff0000, 0xb, 1);	/* code, RX, accessed */
+	mkvm_seg(&sregs->ds, 0, 0, 0x3, 1);			/* data, RW, accessed */
+	sregs->es = sregs->ds;
+	sregs->fs = sregs->ds;
+	sregs->gs = sregs->ds;
+	sregs->ss = sregs->ds;
+	mkvm_seg(&sregs->tr, 0, 0, 0xb, 0);			/* busy 32-bit TSS */
+	mkvm_seg(&sregs->ldt, 0, 0, 0x2, 0);			/* LDT */
+	sregs->gdt.limit = 0xffff;
+	sregs->idt.limit = 0xffff;
+	sregs->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	sregs->apic_base = 0;	/* no local APIC */
+}

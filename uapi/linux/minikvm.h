@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * minikvm user ABI: a drop-in subset of the KVM API (x86).
+ *
+ * The ioctl numbers, structure layouts, exit reasons and capability numbers
+ * below are those of the KVM API (Documentation/virt/kvm/api.rst in Linux),
+ * so that a program written for /dev/kvm runs on /dev/minikvm by changing
+ * the device path.  Only what minikvm implements is declared here.
+ * selftests/abi_check.c verifies every size, offset and number against the
+ * system's <linux/kvm.h> at build time.
+ *
+ * This header and <linux/kvm.h> declare the same names; include one of them.
+ */
+#ifndef _UAPI_LINUX_MINIKVM_H
+#define _UAPI_LINUX_MINIKVM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define KVM_API_VERSION		12
+
+/* Capabilities (KVM_CHECK_EXTENSION arguments) that minikvm answers. */
+#define KVM_CAP_USER_MEMORY	3
+#define KVM_CAP_NR_VCPUS	9
+#define KVM_CAP_NR_MEMSLOTS	10
+#define KVM_CAP_MAX_VCPUS	66
+#define KVM_CAP_MAX_VCPU_ID	128
+#define KVM_CAP_IMMEDIATE_EXIT	136
+
+/* Exit reasons (kvm_run.exit_reason). */
+#define KVM_EXIT_UNKNOWN		0
+#define KVM_EXIT_EXCEPTION		1
+#define KVM_EXIT_IO			2
+#define KVM_EXIT_HYPERCALL		3
+#define KVM_EXIT_DEBUG			4
+#define KVM_EXIT_HLT			5
+#define KVM_EXIT_MMIO			6
+#define KVM_EXIT_IRQ_WINDOW_OPEN	7
+#define KVM_EXIT_SHUTDOWN		8
+#define KVM_EXIT_FAIL_ENTRY		9
+#define KVM_EXIT_INTR			10
+#define KVM_EXIT_INTERNAL_ERROR		17
+
+/* kvm_run.internal.suberror values. */
+#define KVM_INTERNAL_ERROR_EMULATION			1
+#define KVM_INTERNAL_ERROR_SIMUL_EX			2
+#define KVM_INTERNAL_ERROR_DELIVERY_EV			3
+#define KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON	4
+
+/* kvm_run.io.direction */
+#define KVM_EXIT_IO_IN	0
+#define KVM_EXIT_IO_OUT	1
+
+/* KVM_SET_USER_MEMORY_REGION flags (minikvm accepts none yet). */
+#define KVM_MEM_LOG_DIRTY_PAGES	(1UL << 0)
+#define KVM_MEM_READONLY	(1UL << 1)
+
+struct kvm_userspace_memory_region {
+	__u32 slot;		/* bits 0-15: slot id, bits 16-31: address space */
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;	/* bytes; 0 deletes the slot */
+	__u64 userspace_addr;	/* start of the userspace allocated memory */
+};
+
+/*
+ * The x86 register structures are also those of <asm/kvm.h>; a kernel
+ * file that already has that header (through <asm/svm.h>) uses its copy.
+ */
+#ifndef _ASM_X86_KVM_H
+
+/* General purpose registers, as KVM_GET_REGS/KVM_SET_REGS carry them. */
+struct kvm_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8,  r9,  r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* One segment register with its hidden (descriptor cache) part. */
+struct kvm_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8  type;
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;
+	__u8  padding;
+};
+
+struct kvm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+#define KVM_NR_INTERRUPTS 256
+
+struct kvm_sregs {
+	struct kvm_segment cs, ds, es, fs, gs, ss;
+	struct kvm_segment tr, ldt;
+	struct kvm_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 interrupt_bitmap[(KVM_NR_INTERRUPTS + 63) / 64];
+};
+
+#endif /* _ASM_X86_KVM_H */
+
+/* Shared page between the kernel and userspace, mmap()ed from a vCPU fd. */
+struct kvm_run {
+	/* in */
+	__u8 request_interrupt_window;
+	__u8 immediate_exit;
+	__u8 padding1[6];
+
+	/* out */
+	__u32 exit_reason;
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 flags;
+
+	/* in (pre_kvm_run), out (post_kvm_run) */
+	__u64 cr8;
+	__u64 apic_base;
+
+	union {
+		/* KVM_EXIT_UNKNOWN */
+		struct {
+			__u64 hardware_exit_reason;
+		} hw;
+		/* KVM_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+		} fail_entry;
+		/* KVM_EXIT_EXCEPTION */
+		struct {
+			__u32 exception;
+			__u32 error_code;
+		} ex;
+		/* KVM_EXIT_IO */
+		struct {
+			__u8 direction;
+			__u8 size;	/* bytes */
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;	/* relative to the kvm_run start */
+		} io;
+		/* KVM_EXIT_MMIO */
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;
+			__u8  is_write;
+		} mmio;
+		/* KVM_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		/* Fix the size of the union. */
+		char padding[256];
+	};
+
+	/* Register synchronisation (KVM_CAP_SYNC_REGS): not offered. */
+	__u64 kvm_valid_regs;
+	__u64 kvm_dirty_regs;
+	union {
+		char padding[2048];
+	} s;
+};
+
+#define KVMIO 0xAE
+
+/* ioctls on /dev/minikvm (the "system" fd) */
+#define KVM_GET_API_VERSION	_IO(KVMIO,   0x00)
+#define KVM_CREATE_VM		_IO(KVMIO,   0x01)	/* returns a VM fd */
+#define KVM_CHECK_EXTENSION	_IO(KVMIO,   0x03)
+#define KVM_GET_VCPU_MMAP_SIZE	_IO(KVMIO,   0x04)	/* in bytes */
+
+/* ioctls on a VM fd */
+#define KVM_CREATE_VCPU		_IO(KVMIO,   0x41)	/* returns a vCPU fd */
+#define KVM_SET_USER_MEMORY_REGION _IOW(KVMIO, 0x46, \
+					struct kvm_userspace_memory_region)
+
+/* ioctls on a vCPU fd */
+#define KVM_RUN			_IO(KVMIO,   0x80)
+#define KVM_GET_REGS		_IOR(KVMIO,  0x81, struct kvm_regs)
+#define KVM_SET_REGS		_IOW(KVMIO,  0x82, struct kvm_regs)
+#define KVM_GET_SREGS		_IOR(KVMIO,  0x83, struct kvm_sregs)
+#define KVM_SET_SREGS		_IOW(KVMIO,  0x84, struct kvm_sregs)
+
+#endif /* _UAPI_LINUX_MINIKVM_H */
