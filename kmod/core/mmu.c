@@ -40,8 +40,8 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa)
 	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
 	page = xa_load(&slot->pages, idx);
 	if (!page) {
-		r = pin_user_pages_unlocked(slot->uaddr + (idx << PAGE_SHIFT), 1,
-					    &page, FOLL_WRITE | FOLL_LONGTERM);
+		r = pin_user_pages_fast(slot->uaddr + (idx << PAGE_SHIFT), 1,
+					FOLL_WRITE | FOLL_LONGTERM, &page);
 		if (r != 1) {
 			r = -EFAULT;
 			goto out;

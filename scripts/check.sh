@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run every selftest on each lane (default: qemu, then bochs) and sum up.
+# A lane that never reports, hangs, or skips a test counts as a failure:
+# both lanes offer the hardware every test needs.
+# Last line: "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+lanes=${*:-qemu bochs}
+passed=0
+failed=0
+for lane in $lanes; do
+	log=$top/build/lane-$lane/serial.log
+	echo "=== lane $lane ==="
+	"$top/scripts/lane.sh" "$lane" check "$log" > "$top/build/lane-$lane.console" 2>&1
+	rc=$?
+	# The lane's KTAP, as the machine printed it.
+	sed -n '/^KTAP version/,$p' "$log" | tr -d '\r' | grep -v "^minikvm-lane" |
+		grep -v '^\[ *[0-9.]*\]'
+	p=$(tr -d '\r' < "$log" | grep -cE '^ok [0-9]+ [^#]*$')
+	s=$(tr -d '\r' < "$log" | grep -cE '^ok [0-9]+ .*# SKIP')
+	f=$(tr -d '\r' < "$log" | grep -cE '^not ok [0-9]+ ')
+	total=$(tr -d '\r' < "$log" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | head -1)
+	if [ "$rc" -ne 0 ] || [ -z "$total" ] || [ $((p + s + f)) -ne "$total" ]; then
+		echo "# lane $lane: did not complete (see build/lane-$lane.console)"
+		tail -20 "$top/build/lane-$lane.console" | sed 's/^/# /'
+		f=$((f + 1))
+	fi
+	if [ "$s" -ne 0 ]; then
+		echo "# lane $lane: $s test(s) skipped; both lanes must run everything"
+	fi
+	echo "# lane $lane: $p passed, $((f + s)) failed"
+	passed=$((passed + p))
+	failed=$((failed + f + s))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

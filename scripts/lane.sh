@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Boot one emulated test machine and show its serial console.
+# usage: lane.sh qemu|bochs run|check [LOG]
+#   qemu:  QEMU TCG with an AMD EPYC CPU offering SVM and NPT
+#   bochs: Bochs with a Skylake-X CPU offering VMX, EPT, VPID and
+#          unrestricted guest
+# The machine powers off when done; a hung one is stopped after a timeout.
+# Exit status: 0 when the machine reported "minikvm-lane: done", 1 if not.
+set -u
+lane=$1
+mode=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$top/build/lane-$lane
+log=${3:-$work/serial.log}
+kver=$("$top/scripts/kdir.sh") || exit 1
+kernel=/boot/vmlinuz-$kver
+mkdir -p "$work"
+rm -f "$log"
+"$top/scripts/mkinitrd.sh" "$work/initrd.gz" || exit 1
+append="console=ttyS0,115200 quiet panic=-1 minikvm.mode=$mode minikvm.lane=$lane"
+
+case $lane in
+qemu)
+	tmo=${QEMU_TIMEOUT:-900}
+	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg \
+		-cpu EPYC,+svm,+npt -smp 2 -m 512 -nographic -no-reboot \
+		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
+		-serial "file:$log" -monitor none -display none \
+		2> "$work/qemu.stderr" < /dev/null &
+	pid=$!
+	;;
+bochs)
+	tmo=${BOCHS_TIMEOUT:-1800}
+	iso=$work/iso
+	rm -rf "$iso"
+	mkdir -p "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
+	cp "$kernel" "$iso/vmlinuz"
+	cp "$work/initrd.gz" "$iso/initrd.gz"
+	cat > "$iso/isolinux/isolinux.cfg" <<CFG
+SERIAL 0 115200
+DEFAULT minikvm
+PROMPT 0
+LABEL minikvm
+  KERNEL /vmlinuz
+  APPEND initrd=/initrd.gz $append
+CFG
+	xorriso -as mkisofs -quiet -o "$work/boot.iso" -b isolinux/isolinux.bin \
+		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
+		-boot-info-table "$iso" 2> "$work/xorriso.log" || exit 1
+	cat > "$work/bochsrc" <<RC
+megs: 512
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+cpu: model=corei7_skylake_x, count=2, ips=100000000
+ata0-master: type=cdrom, path="$work/boot.iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$log"
+display_library: rfb, options="timeout=0"
+clock: sync=none, time0=1
+panic: action=fatal
+error: action=report
+log: $work/bochs.log
+RC
+	echo c > "$work/bochs.rc"
+	(cd "$work" && exec timeout -k 10 "$tmo" bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc" \
+		> "$work/bochs.stdout" 2>&1 < /dev/null) &
+	pid=$!
+	;;
+*)
+	echo "lane.sh: unknown lane $lane" >&2
+	exit 2
+	;;
+esac
+
+# Show the console as it grows, until the machine stops.
+touch "$log"
+tail -n +1 -f "$log" --pid=$pid 2>/dev/null &
+tailpid=$!
+wait $pid
+rc=$?
+sleep 1
+kill $tailpid 2>/dev/null
+wait $tailpid 2>/dev/null
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "lane $lane: machine timed out after ${tmo}s"
+fi
+if grep -q "minikvm-lane: done" "$log"; then
+	exit 0
+fi
+echo "lane $lane: the machine never reported (emulator exit code $rc)"
+exit 1

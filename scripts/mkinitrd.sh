@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build the test machine's initramfs: busybox, minikvm.ko, KVM's modules,
+# the launcher, the guests and the selftests.
+# usage: mkinitrd.sh OUT.gz
+set -e
+out=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=$("$top/scripts/kdir.sh")
+mods=/lib/modules/$kver/kernel
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/lib/modules" "$root/guests" "$root/selftests" \
+	 "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+cp "$top/scripts/initramfs/init" "$root/init"
+cp "$top/minikvm.ko" "$root/lib/modules/"
+for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel \
+	 arch/x86/kvm/kvm-amd drivers/crypto/ccp/ccp arch/x86/kernel/msr; do
+	cp "$mods/$m.ko" "$root/lib/modules/"
+done
+cp "$top/build/minikvm-run" "$root/bin/"
+cp "$top"/build/guests/*.bin "$root/guests/"
+cp "$top"/build/selftests/* "$top/selftests/run_tests.sh" "$root/selftests/"
+# The order tests run in: module unload last, it reloads the module itself.
+(cd "$top/build/selftests" && ls | grep -v '^rmmod$'; ls | grep '^rmmod$' || true) \
+	> "$root/selftests/order"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for minikvm's selftests: see kvm_util.h.
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+
+static int ktap_cases, ktap_done, ktap_failed;
+
+void ktap_plan(int cases)
+{
+	ktap_cases = cases;
+	printf("KTAP version 1\n1..%d\n", cases);
+	fflush(stdout);
+}
+
+void ktap_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void ktap_line(const char *status, const char *suffix, const char *fmt, va_list ap)
+{
+	printf("%s %d ", status, ++ktap_done);
+	vprintf(fmt, ap);
+	printf("%s\n", suffix);
+	fflush(stdout);
+}
+
+void ktap_result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ktap_line(ok ? "ok" : "not ok", "", fmt, ap);
+	va_end(ap);
+	if (!ok)
+		ktap_failed++;
+}
+
+void ktap_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ktap_line("ok", " # SKIP", fmt, ap);
+	va_end(ap);
+}
+
+int ktap_finish(void)
+{
+	if (ktap_done != ktap_cases) {
+		printf("# planned %d cases, ran %d\n", ktap_cases, ktap_done);
+		return KSFT_FAIL;
+	}
+	printf("# %d passed, %d failed\n", ktap_done - ktap_failed, ktap_failed);
+	return ktap_failed ? KSFT_FAIL : KSFT_PASS;
+}
+
+void test_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# %s:%d: assertion failed: %s\n# ", file, line, cond);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\nnot ok %d assertion at %s:%d\n", ++ktap_done, file, line);
+	fflush(stdout);
+	exit(KSFT_FAIL);
+}
+
+long __kvm_ioctl(int fd, unsigned long req, void *arg)
+{
+	long r = ioctl(fd, req, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+const char *kvm_device(void)
+{
+	const char *dev = getenv("MINIKVM_DEVICE");
+
+	return dev ? dev : "/dev/minikvm";
+}
+
+int open_kvm_dev(void)
+{
+	int fd = open(kvm_device(), O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("# cannot open %s: %s\n", kvm_device(), strerror(errno));
+		exit(KSFT_FAIL);
+	}
+	return fd;
+}
+
+struct vm *vm_create(size_t mem_size)
+{
+	struct kvm_userspace_memory_region r;
+	struct vm *vm = calloc(1, sizeof(*vm));
+
+	TEST_ASSERT(vm, "out of memory");
+	vm->sys_fd = open_kvm_dev();
+	vm->fd = kvm_ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	vm->mem_size = mem_size;
+	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(vm->mem != MAP_FAILED, "mmap of guest memory: %s", strerror(errno));
+	r = (struct kvm_userspace_memory_region){
+		.slot = 0, .guest_phys_addr = 0, .memory_size = mem_size,
+		.userspace_addr = (uintptr_t)vm->mem,
+	};
+	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+	return vm;
+}
+
+void vm_free(struct vm *vm)
+{
+	close(vm->fd);
+	close(vm->sys_fd);
+	munmap(vm->mem, vm->mem_size);
+	free(vm);
+}
+
+struct vcpu *vcpu_add(struct vm *vm, int id)
+{
+	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
+	long size;
+
+	TEST_ASSERT(vcpu, "out of memory");
+	vcpu->vm = vm;
+	vcpu->fd = kvm_ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	size = kvm_ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	TEST_ASSERT(size >= (long)sizeof(struct kvm_run), "mmap size %ld too small", size);
+	vcpu->run_size = size;
+	vcpu->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	TEST_ASSERT(vcpu->run != MAP_FAILED, "mmap of kvm_run: %s", strerror(errno));
+	return vcpu;
+}
+
+void vcpu_free(struct vcpu *vcpu)
+{
+	munmap(vcpu->run, vcpu->run_size);
+	close(vcpu->fd);
+	free(vcpu);
+}
+
+void vm_load(struct vm *vm, uint64_t gpa, const void *start, const void *end)
+{
+	size_t len = (const char *)end - (const char *)start;
+
+	TEST_ASSERT(gpa + len <= vm->mem_size, "guest code does not fit");
+	memcpy((char *)vm->mem + gpa, start, len);
+}
+
+void vcpu_real_mode(struct vcpu *vcpu, uint16_t seg, uint16_t ip)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	s.cs.selector = s.ds.selector = s.es.selector = s.ss.selector = seg;
+	s.cs.base = s.ds.base = s.es.base = s.ss.base = (uint64_t)seg << 4;
+	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = ip;
+	r.rsp = 0xfff0;
+	r.rflags = 2;
+	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
+}
+
+int __vcpu_run(struct vcpu *vcpu)
+{
+	return (int)__kvm_ioctl(vcpu->fd, KVM_RUN, NULL);
+}
+
+void vcpu_run(struct vcpu *vcpu)
+{
+	int r = __vcpu_run(vcpu);
+
+	TEST_ASSERT(r == 0, "KVM_RUN failed: %s", strerror(-r));
+}
+
+void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)
+{
+	kvm_ioctl(vcpu->fd, KVM_GET_REGS, regs);
+}
+
+void vcpu_set_regs(struct vcpu *vcpu, struct kvm_regs *regs)
+{
+	kvm_ioctl(vcpu->fd, KVM_SET_REGS, regs);
+}
+
+const char *exit_reason_str(unsigned int reason)
+{
+	switch (reason) {
+	case KVM_EXIT_UNKNOWN: return "UNKNOWN";
+	case KVM_EXIT_EXCEPTION: return "EXCEPTION";
+	case KVM_EXIT_IO: return "IO";
+	case KVM_EXIT_HLT: return "HLT";
+	case KVM_EXIT_MMIO: return "MMIO";
+	case KVM_EXIT_SHUTDOWN: return "SHUTDOWN";
+	case KVM_EXIT_FAIL_ENTRY: return "FAIL_ENTRY";
+	case KVM_EXIT_INTR: return "INTR";
+	case KVM_EXIT_INTERNAL_ERROR: return "INTERNAL_ERROR";
+	default: return "?";
+	}
+}
+
+void assert_exit(struct vcpu *vcpu, unsigned int reason)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_regs regs;
+
+	if (run->exit_reason == reason)
+		return;
+	vcpu_get_regs(vcpu, &regs);
+	printf("# exit %s (%u), wanted %s; rip %#llx rax %#llx\n",
+	       exit_reason_str(run->exit_reason), run->exit_reason,
+	       exit_reason_str(reason), regs.rip, regs.rax);
+	if (run->exit_reason == KVM_EXIT_IO)
+		printf("# io: %s port %#x size %u\n", run->io.direction ? "out" : "in",
+		       run->io.port, run->io.size);
+	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+		printf("# internal: suberror %u data %#llx %#llx\n", run->internal.suberror,
+		       run->internal.data[0], run->internal.data[1]);
+	if (run->exit_reason == KVM_EXIT_FAIL_ENTRY)
+		printf("# fail_entry: reason %#llx\n",
+		       run->fail_entry.hardware_entry_failure_reason);
+	TEST_ASSERT(false, "unexpected exit reason");
+}
+
+uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc)
+{
+	struct kvm_regs regs;
+
+	vcpu_run(vcpu);
+	assert_exit(vcpu, KVM_EXIT_IO);
+	TEST_ASSERT(vcpu->run->io.port == UCALL_PORT &&
+		    vcpu->run->io.direction == KVM_EXIT_IO_OUT,
+		    "I/O to port %#x, not a ucall", vcpu->run->io.port);
+	vcpu_get_regs(vcpu, &regs);
+	uc->cmd = regs.rax;
+	uc->args[0] = regs.rbx;
+	uc->args[1] = regs.rcx;
+	if (uc->cmd == UCALL_ASSERT)
+		TEST_ASSERT(false, "guest assertion failed at guest line %llu (value %#llx)",
+			    (unsigned long long)uc->args[0], (unsigned long long)uc->args[1]);
+	return uc->cmd;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for minikvm's selftests, in the style of KVM's selftests:
+ * asserting wrappers next to raw ioctl helpers, KTAP output, a "ucall"
+ * port through which the guest talks to the host, and guest code written
+ * in the same file as the host code that runs it.
+ *
+ * The tests use the device named by $MINIKVM_DEVICE, /dev/minikvm by
+ * default, so the same binary runs on /dev/kvm for comparison.
+ */
+#ifndef MKVM_SELFTEST_UTIL_H
+#define MKVM_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/minikvm.h>
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
+/* KTAP output of one test program: a plan, then one line per case. */
+void ktap_plan(int cases);
+void ktap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ktap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int ktap_finish(void);		/* the exit code: KSFT_PASS or KSFT_FAIL */
+void ktap_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A failed assertion ends the test program with KSFT_FAIL. */
+#define TEST_ASSERT(cond, fmt, ...) do {					\
+	if (!(cond))							\
+		test_fail(__FILE__, __LINE__, #cond, fmt, ##__VA_ARGS__);	\
+} while (0)
+void test_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+
+/* Raw ioctl: the result, or -errno. */
+long __kvm_ioctl(int fd, unsigned long req, void *arg);
+/* Asserting ioctl: returns the non-negative result. */
+#define kvm_ioctl(fd, req, arg) ({					\
+	long __r = __kvm_ioctl(fd, req, (void *)(uintptr_t)(arg));			\
+	TEST_ASSERT(__r >= 0, "%s failed: %s", #req, strerror((int)-__r)); \
+	__r; })
+
+const char *kvm_device(void);
+int open_kvm_dev(void);		/* skips the test if the device is absent */
+
+struct vm {
+	int sys_fd;
+	int fd;
+	void *mem;		/* slot 0, at guest-physical 0 */
+	size_t mem_size;
+};
+
+struct vcpu {
+	struct vm *vm;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+struct vm *vm_create(size_t mem_size);
+void vm_free(struct vm *vm);
+struct vcpu *vcpu_add(struct vm *vm, int id);
+void vcpu_free(struct vcpu *vcpu);
+
+/* Guest code lives between two symbols; load it at a guest address. */
+void vm_load(struct vm *vm, uint64_t gpa, const void *start, const void *end);
+
+/* Real mode with CS = DS = ES = SS = seg, starting at IP 0, SP 0xfff0. */
+#define GUEST_SEG	0x1000
+#define GUEST_LOAD	(GUEST_SEG << 4)
+void vcpu_real_mode(struct vcpu *vcpu, uint16_t seg, uint16_t ip);
+
+void vcpu_run(struct vcpu *vcpu);	/* asserts KVM_RUN succeeded */
+int __vcpu_run(struct vcpu *vcpu);	/* 0 or -errno */
+void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
+void vcpu_set_regs(struct vcpu *vcpu, struct kvm_regs *regs);
+const char *exit_reason_str(unsigned int reason);
+/* Assert the last exit had this reason, printing the details if not. */
+void assert_exit(struct vcpu *vcpu, unsigned int reason);
+
+/*
+ * The ucall port: the guest writes EAX = command with a 32-bit OUT to
+ * UCALL_PORT; EBX and ECX are the arguments.
+ */
+#define UCALL_PORT	0x1000
+enum { UCALL_NONE, UCALL_SYNC, UCALL_ASSERT, UCALL_DONE };
+struct ucall {
+	uint64_t cmd;
+	uint64_t args[2];
+};
+/* Run until the guest makes a ucall; other exits fail the test. */
+uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc);
+
+/*
+ * 16-bit guest code in a C file.  GUEST_CODE16(name, "insns") defines
+ * name_start/name_end around the assembled instructions; the ucall macros
+ * below expand to the instruction strings the guest uses.
+ */
+#define GUEST_CODE16(name, body)					\
+	asm(".pushsection .rodata\n\t.code16\n"				\
+	    ".globl " #name "_start\n.globl " #name "_end\n"		\
+	    #name "_start:\n\t" body "\n" #name "_end:\n\t"		\
+	    ".code64\n\t.popsection");					\
+	extern const char name##_start[], name##_end[]
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define G_UCALL(cmd) "mov $" STR(cmd) ", %eax\n\tmov $" STR(UCALL_PORT) ", %dx\n\tout %eax, %dx\n\t"
+#define G_SYNC(arg)  "mov $" STR(arg) ", %ebx\n\t" G_UCALL(UCALL_SYNC)
+#define G_DONE       G_UCALL(UCALL_DONE)
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run every selftest in the test machine and print KTAP: one top-level
+# result per test program, its own output indented below it.  Exit code 4
+# is a skip (kselftest's KSFT_SKIP); any other non-zero code a failure.
+# A last test checks that the kernel logged no oops, BUG, WARNING or
+# lockdep report meanwhile.
+cd /selftests || exit 1
+TESTS=$(cat /selftests/order)
+n=0
+for t in $TESTS; do n=$((n + 1)); done
+echo "KTAP version 1"
+echo "1..$((n + 1))"
+i=0
+for t in $TESTS; do
+	i=$((i + 1))
+	timeout 600 ./"$t" > /tmp/out 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/out
+	case $rc in
+	0) echo "ok $i $t" ;;
+	4) echo "ok $i $t # SKIP" ;;
+	*) echo "not ok $i $t # exit code $rc" ;;
+	esac
+done
+i=$((i + 1))
+if dmesg | grep -E "BUG:|WARNING:|Oops|general protection|INFO: (possible|inconsistent)|Call Trace" > /tmp/bad; then
+	sed 's/^/    # /' /tmp/bad
+	dmesg | tail -60 | sed 's/^/    # /'
+	echo "not ok $i dmesg_clean"
+else
+	echo "ok $i dmesg_clean"
+fi

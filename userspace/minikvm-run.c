@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minikvm-run: load a flat binary into a new VM and run it in real mode.
+ *
+ * The launcher emulates two devices: a UART transmitter at 0x3f8 (bytes
+ * written there go to stdout; the line status register at 0x3fd always
+ * says "ready") and a debug-exit port at 0xf4 (a byte written there ends
+ * the run with that byte as the exit status).  HLT ends the run with 0.
+ * It works on /dev/kvm as well as /dev/minikvm (--device).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/minikvm.h>
+
+#define UART_BASE	0x3f8
+#define UART_LSR	(UART_BASE + 5)
+#define DEBUG_EXIT_PORT	0xf4
+
+/* Exit statuses of the launcher itself, above any guest debug-exit byte. */
+#define EXIT_SETUP	125
+#define EXIT_GUEST	124
+
+struct opts {
+	const char *device;
+	const char *image;
+	unsigned long mem;
+	unsigned long load;
+	unsigned int cs, ip;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: minikvm-run [options] IMAGE\n"
+"Run the flat binary IMAGE in a new VM, in 16-bit real mode.\n"
+"  --device PATH   hypervisor device (default /dev/minikvm; /dev/kvm works)\n"
+"  --mem SIZE      guest memory in bytes, K or M suffix (default 1M)\n"
+"  --load GPA      guest-physical load address (default 0x1000)\n"
+"  --cs SEL        real-mode code segment (default 0)\n"
+"  --ip OFF        offset in CS to start at (default: the load address)\n"
+"  --verbose       report every exit on stderr\n"
+"Devices: UART at 0x3f8 (output to stdout), debug exit at 0xf4.\n"
+"Exit status: HLT 0; debug exit: the byte written; 124 unexpected exit;\n"
+"125 set-up error.\n");
+}
+
+static unsigned long parse_num(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (end == s)
+		goto bad;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end)
+		goto bad;
+	return v;
+bad:
+	fprintf(stderr, "minikvm-run: bad %s '%s'\n", what, s);
+	exit(EXIT_SETUP);
+}
+
+static const char *exit_name(unsigned int r)
+{
+	static const char *const names[] = {
+		[KVM_EXIT_UNKNOWN] = "UNKNOWN", [KVM_EXIT_EXCEPTION] = "EXCEPTION",
+		[KVM_EXIT_IO] = "IO", [KVM_EXIT_HYPERCALL] = "HYPERCALL",
+		[KVM_EXIT_DEBUG] = "DEBUG", [KVM_EXIT_HLT] = "HLT",
+		[KVM_EXIT_MMIO] = "MMIO", [KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN", [KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+		[KVM_EXIT_INTR] = "INTR", [KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	};
+
+	if (r < sizeof(names) / sizeof(names[0]) && names[r])
+		return names[r];
+	return "?";
+}
+
+static void dump_regs(int vcpu)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vcpu, KVM_GET_REGS, &r) < 0 || ioctl(vcpu, KVM_GET_SREGS, &s) < 0) {
+		perror("minikvm-run: reading registers");
+		return;
+	}
+	fprintf(stderr,
+		"  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
+		"  rsi=%016llx rdi=%016llx rsp=%016llx rbp=%016llx\n"
+		"  rip=%016llx rflags=%08llx cs=%04x(base %llx) cr0=%08llx\n",
+		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp,
+		r.rip, r.rflags, s.cs.selector, s.cs.base, s.cr0);
+}
+
+static void report_exit(int vcpu, struct kvm_run *run)
+{
+	fprintf(stderr, "minikvm-run: unexpected exit %s (%u)", exit_name(run->exit_reason),
+		run->exit_reason);
+	switch (run->exit_reason) {
+	case KVM_EXIT_FAIL_ENTRY:
+		fprintf(stderr, ": hardware entry failure reason %#llx on cpu %u",
+			run->fail_entry.hardware_entry_failure_reason, run->fail_entry.cpu);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fprintf(stderr, ": suberror %u, data %#llx %#llx", run->internal.suberror,
+			run->internal.data[0], run->internal.data[1]);
+		break;
+	case KVM_EXIT_IO:
+		fprintf(stderr, ": %s port %#x size %u", run->io.direction ? "out" : "in",
+			run->io.port, run->io.size);
+		break;
+	}
+	fprintf(stderr, "\n");
+	dump_regs(vcpu);
+}
+
+static int open_device(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT && strstr(path, "minikvm"))
+		fprintf(stderr, "minikvm-run: %s does not exist: minikvm.ko is not loaded "
+			"(insmod minikvm.ko)\n", path);
+	else
+		fprintf(stderr, "minikvm-run: cannot open %s: %s\n", path, strerror(errno));
+	exit(EXIT_SETUP);
+}
+
+/* Handle one I/O exit; returns -1 to go on, else the exit status. */
+static int handle_io(struct kvm_run *run)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == UART_BASE) {
+		for (unsigned int i = 0; i < run->io.count; i++)
+			putchar(data[i * run->io.size]);
+		fflush(stdout);
+		return -1;
+	}
+	if (run->io.direction == KVM_EXIT_IO_IN && run->io.port == UART_LSR) {
+		memset(data, 0, run->io.size * run->io.count);
+		data[0] = 0x60;		/* transmitter empty */
+		return -1;
+	}
+	if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == DEBUG_EXIT_PORT)
+		return data[0];
+	if (run->io.direction == KVM_EXIT_IO_IN) {
+		/* An absent device reads as all ones, like an ISA bus. */
+		memset(data, 0xff, run->io.size * run->io.count);
+		return -1;
+	}
+	return -1;	/* writes to absent devices vanish */
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "cs", required_argument, NULL, 'c' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct opts o = { .device = "/dev/minikvm", .mem = 1 << 20, .load = 0x1000,
+			  .ip = ~0u };
+	struct kvm_userspace_memory_region region;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_run *run;
+	struct stat st;
+	int c, sys, vm, vcpu, img, status;
+	long mmap_size;
+	void *mem;
+
+	while ((c = getopt_long(argc, argv, "d:m:l:c:i:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.device = optarg; break;
+		case 'm': o.mem = parse_num(optarg, "memory size"); break;
+		case 'l': o.load = parse_num(optarg, "load address"); break;
+		case 'c': o.cs = parse_num(optarg, "code segment"); break;
+		case 'i': o.ip = parse_num(optarg, "offset"); break;
+		case 'v': o.verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_SETUP;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_SETUP;
+	}
+	o.image = argv[optind];
+	if (o.ip == ~0u)
+		o.ip = o.load - ((unsigned long)o.cs << 4);
+	if (o.cs > 0xffff || o.ip > 0xffff) {
+		fprintf(stderr, "minikvm-run: CS:IP %#x:%#x is not a real-mode address\n",
+			o.cs, o.ip);
+		return EXIT_SETUP;
+	}
+
+	img = open(o.image, O_RDONLY);
+	if (img < 0 || fstat(img, &st) < 0) {
+		fprintf(stderr, "minikvm-run: cannot read guest image %s: %s\n", o.image,
+			strerror(errno));
+		return EXIT_SETUP;
+	}
+	if (o.mem == 0 || o.mem % 4096 || o.load >= o.mem ||
+	    (unsigned long)st.st_size > o.mem - o.load) {
+		fprintf(stderr, "minikvm-run: guest memory too small: %lu bytes cannot hold "
+			"%lld bytes at %#lx (use --mem, a multiple of 4096)\n",
+			o.mem, (long long)st.st_size, o.load);
+		return EXIT_SETUP;
+	}
+
+	sys = open_device(o.device);
+	if (ioctl(sys, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		fprintf(stderr, "minikvm-run: %s speaks another API version\n", o.device);
+		return EXIT_SETUP;
+	}
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		fprintf(stderr, "minikvm-run: KVM_CREATE_VM: %s%s\n", strerror(errno),
+			errno == EBUSY ? " (another hypervisor holds VT-x/AMD-V)" : "");
+		return EXIT_SETUP;
+	}
+	mem = mmap(NULL, o.mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		perror("minikvm-run: guest memory");
+		return EXIT_SETUP;
+	}
+	if (read(img, (char *)mem + o.load, st.st_size) != st.st_size) {
+		fprintf(stderr, "minikvm-run: short read of %s\n", o.image);
+		return EXIT_SETUP;
+	}
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0, .guest_phys_addr = 0, .memory_size = o.mem,
+		.userspace_addr = (unsigned long)mem,
+	};
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		perror("minikvm-run: KVM_SET_USER_MEMORY_REGION");
+		return EXIT_SETUP;
+	}
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	mmap_size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu < 0 || mmap_size < (long)sizeof(*run)) {
+		perror("minikvm-run: KVM_CREATE_VCPU");
+		return EXIT_SETUP;
+	}
+	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED) {
+		perror("minikvm-run: mmap of kvm_run");
+		return EXIT_SETUP;
+	}
+
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) {
+		perror("minikvm-run: KVM_GET_SREGS");
+		return EXIT_SETUP;
+	}
+	sregs.cs.selector = o.cs;
+	sregs.cs.base = (unsigned long)o.cs << 4;
+	sregs.ds.selector = sregs.es.selector = sregs.ss.selector = o.cs;
+	sregs.ds.base = sregs.es.base = sregs.ss.base = (unsigned long)o.cs << 4;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) {
+		perror("minikvm-run: KVM_SET_SREGS");
+		return EXIT_SETUP;
+	}
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = o.ip;
+	regs.rflags = 2;
+	regs.rsp = 0xfffe;	/* top of the 64 KiB segment */
+	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) {
+		perror("minikvm-run: KVM_SET_REGS");
+		return EXIT_SETUP;
+	}
+
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("minikvm-run: KVM_RUN");
+			return EXIT_SETUP;
+		}
+		if (o.verbose)
+			fprintf(stderr, "minikvm-run: exit %s\n", exit_name(run->exit_reason));
+		switch (run->exit_reason) {
+		case KVM_EXIT_HLT:
+			return 0;
+		case KVM_EXIT_IO:
+			status = handle_io(run);
+			if (status >= 0)
+				return status;
+			break;
+		default:
+			report_exit(vcpu, run);
+			return EXIT_GUEST;
+		}
+	}
+}
