@@ -62,6 +62,7 @@ clock: sync=none, time0=1
 panic: action=fatal
 error: action=report
 log: $work/bochs.log
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 RC
 	echo c > "$work/bochs.rc"
 	(cd "$work" && exec timeout -k 10 "$tmo" bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc" \

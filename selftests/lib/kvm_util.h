@@ -92,7 +92,10 @@ void assert_exit(struct vcpu *vcpu, unsigned int reason);
  * UCALL_PORT; EBX and ECX are the arguments.
  */
 #define UCALL_PORT	0x1000
-enum { UCALL_NONE, UCALL_SYNC, UCALL_ASSERT, UCALL_DONE };
+#define UCALL_NONE	0
+#define UCALL_SYNC	1
+#define UCALL_ASSERT	2
+#define UCALL_DONE	3
 struct ucall {
 	uint64_t cmd;
 	uint64_t args[2];

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What abi_check compares between <linux/kvm.h> and <linux/minikvm.h>:
+ * every structure size, every field's offset and size, and every
+ * constant minikvm's header declares.
+ */
+#define ABI_STRUCTS(S)							\
+	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
+	S(kvm_userspace_memory_region)
+
+#define ABI_FIELDS(F)							\
+	F(kvm_userspace_memory_region, slot)				\
+	F(kvm_userspace_memory_region, flags)				\
+	F(kvm_userspace_memory_region, guest_phys_addr)			\
+	F(kvm_userspace_memory_region, memory_size)			\
+	F(kvm_userspace_memory_region, userspace_addr)			\
+	F(kvm_regs, rax) F(kvm_regs, rbx) F(kvm_regs, rcx) F(kvm_regs, rdx) \
+	F(kvm_regs, rsi) F(kvm_regs, rdi) F(kvm_regs, rsp) F(kvm_regs, rbp) \
+	F(kvm_regs, r8) F(kvm_regs, r15) F(kvm_regs, rip) F(kvm_regs, rflags) \
+	F(kvm_segment, base) F(kvm_segment, limit) F(kvm_segment, selector) \
+	F(kvm_segment, type) F(kvm_segment, present) F(kvm_segment, dpl) \
+	F(kvm_segment, db) F(kvm_segment, s) F(kvm_segment, l)		\
+	F(kvm_segment, g) F(kvm_segment, avl) F(kvm_segment, unusable)	\
+	F(kvm_dtable, base) F(kvm_dtable, limit)			\
+	F(kvm_sregs, cs) F(kvm_sregs, ds) F(kvm_sregs, es) F(kvm_sregs, fs) \
+	F(kvm_sregs, gs) F(kvm_sregs, ss) F(kvm_sregs, tr) F(kvm_sregs, ldt) \
+	F(kvm_sregs, gdt) F(kvm_sregs, idt) F(kvm_sregs, cr0)		\
+	F(kvm_sregs, cr2) F(kvm_sregs, cr3) F(kvm_sregs, cr4)		\
+	F(kvm_sregs, cr8) F(kvm_sregs, efer) F(kvm_sregs, apic_base)	\
+	F(kvm_sregs, interrupt_bitmap)					\
+	F(kvm_run, request_interrupt_window) F(kvm_run, immediate_exit)	\
+	F(kvm_run, exit_reason) F(kvm_run, ready_for_interrupt_injection) \
+	F(kvm_run, if_flag) F(kvm_run, flags) F(kvm_run, cr8)		\
+	F(kvm_run, apic_base)						\
+	F(kvm_run, hw.hardware_exit_reason)				\
+	F(kvm_run, fail_entry.hardware_entry_failure_reason)		\
+	F(kvm_run, fail_entry.cpu)					\
+	F(kvm_run, ex.exception) F(kvm_run, ex.error_code)		\
+	F(kvm_run, io.direction) F(kvm_run, io.size) F(kvm_run, io.port) \
+	F(kvm_run, io.count) F(kvm_run, io.data_offset)			\
+	F(kvm_run, mmio.phys_addr) F(kvm_run, mmio.data)		\
+	F(kvm_run, mmio.len) F(kvm_run, mmio.is_write)			\
+	F(kvm_run, internal.suberror) F(kvm_run, internal.ndata)	\
+	F(kvm_run, internal.data)					\
+	F(kvm_run, kvm_valid_regs) F(kvm_run, kvm_dirty_regs) F(kvm_run, s)
+
+#define ABI_CONSTS(C)							\
+	C(KVM_API_VERSION) C(KVMIO)					\
+	C(KVM_GET_API_VERSION) C(KVM_CREATE_VM) C(KVM_CHECK_EXTENSION)	\
+	C(KVM_GET_VCPU_MMAP_SIZE) C(KVM_CREATE_VCPU)			\
+	C(KVM_SET_USER_MEMORY_REGION) C(KVM_RUN) C(KVM_GET_REGS)	\
+	C(KVM_SET_REGS) C(KVM_GET_SREGS) C(KVM_SET_SREGS)		\
+	C(KVM_CAP_USER_MEMORY) C(KVM_CAP_NR_VCPUS) C(KVM_CAP_NR_MEMSLOTS) \
+	C(KVM_CAP_MAX_VCPUS) C(KVM_CAP_MAX_VCPU_ID) C(KVM_CAP_IMMEDIATE_EXIT) \
+	C(KVM_EXIT_UNKNOWN) C(KVM_EXIT_EXCEPTION) C(KVM_EXIT_IO)	\
+	C(KVM_EXIT_HYPERCALL) C(KVM_EXIT_DEBUG) C(KVM_EXIT_HLT)		\
+	C(KVM_EXIT_MMIO) C(KVM_EXIT_IRQ_WINDOW_OPEN) C(KVM_EXIT_SHUTDOWN) \
+	C(KVM_EXIT_FAIL_ENTRY) C(KVM_EXIT_INTR) C(KVM_EXIT_INTERNAL_ERROR) \
+	C(KVM_INTERNAL_ERROR_EMULATION) C(KVM_INTERNAL_ERROR_SIMUL_EX)	\
+	C(KVM_INTERNAL_ERROR_DELIVERY_EV)				\
+	C(KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON)			\
+	C(KVM_EXIT_IO_IN) C(KVM_EXIT_IO_OUT)				\
+	C(KVM_MEM_LOG_DIRTY_PAGES) C(KVM_MEM_READONLY) C(KVM_NR_INTERRUPTS)
