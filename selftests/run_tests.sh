@@ -3,8 +3,8 @@
 # Run every selftest in the test machine and print KTAP: one top-level
 # result per test program, its own output indented below it.  Exit code 4
 # is a skip (kselftest's KSFT_SKIP); any other non-zero code a failure.
-# A last test checks that the kernel logged no oops, BUG, WARNING or
-# lockdep report meanwhile.
+# A last test checks that the kernel logged no oops, BUG, WARNING, RCU
+# stall, hung task or lockdep report meanwhile.
 cd /selftests || exit 1
 TESTS=$(cat /selftests/order)
 n=0
@@ -24,9 +24,9 @@ for t in $TESTS; do
 	esac
 done
 i=$((i + 1))
-if dmesg | grep -E "BUG:|WARNING:|Oops|general protection|INFO: (possible|inconsistent)|Call Trace" > /tmp/bad; then
+if dmesg | grep -E "BUG:|WARNING: CPU:|WARNING: (possible|inconsistent)|Oops|general protection fault|detected stalls|blocked for more than|Call Trace" > /tmp/bad; then
 	sed 's/^/    # /' /tmp/bad
-	dmesg | tail -60 | sed 's/^/    # /'
+	dmesg | tail -40 | sed 's/^/    # /'
 	echo "not ok $i dmesg_clean"
 else
 	echo "ok $i dmesg_clean"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A real-mode guest loads an empty IDT and raises #UD: #UD cannot be
- * delivered, nor the #GP and #DF that follow, so the CPU shuts down
- * (SDM Vol. 3A, 7.15) and KVM_RUN reports KVM_EXIT_SHUTDOWN.  The vCPU
+ * A guest loads an empty IDT, enters protected mode and raises #UD: #UD
+ * cannot be delivered, nor the #GP and #DF that follow, so the CPU shuts
+ * down (SDM Vol. 3A, 7.15) and KVM_RUN reports KVM_EXIT_SHUTDOWN.  The vCPU
  * can then be reset through SET_SREGS/SET_REGS and run again.
  */
 #include "kvm_util.h"
@@ -14,6 +14,9 @@ GUEST_CODE16(tf_guest,
 	"push %ax\n\t"
 	"mov %sp, %bx\n\t"
 	"lidt (%bx)\n\t"		/* base 0, limit 0 */
+	"mov %cr0, %eax\n\t"
+	"or $1, %eax\n\t"
+	"mov %eax, %cr0\n\t"		/* PE: the IDT limit is checked */
 	"ud2\n\t"
 	"hlt\n\t");
 

@@ -8,6 +8,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -48,6 +49,13 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 		mkvm_vcpu_put(vcpu);
 		return MKVM_RESUME;
 	}
+	/*
+	 * Time in the guest is a quiescent state for RCU, as time in user
+	 * space is; without this note a guest spinning in a loop would stall
+	 * RCU, since every tick lands with preemption off.  KVM does the same
+	 * in guest_context_enter_irqoff().
+	 */
+	rcu_virt_note_context_switch(smp_processor_id());
 	mkvm_ops->run(vcpu);
 	local_irq_enable();
 	kernel_fpu_end();

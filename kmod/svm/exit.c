@@ -39,7 +39,11 @@ static enum mkvm_exit_action handle_resume(struct mkvm_vcpu *vcpu)
 
 static enum mkvm_exit_action handle_shutdown(struct mkvm_vcpu *vcpu)
 {
-	/* 15.13.3: the VMCB is undefined after a shutdown intercept. */
+	/*
+	 * The event that could not be delivered is not delivered again:
+	 * userspace resets the vCPU before running it after a shutdown.
+	 */
+	to_svm(vcpu)->vmcb->control.event_inj = 0;
 	return mkvm_exit_simple(vcpu, KVM_EXIT_SHUTDOWN);
 }
 

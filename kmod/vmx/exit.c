@@ -44,6 +44,8 @@ static enum mkvm_exit_action handle_exception_nmi(struct mkvm_vcpu *vcpu)
 
 static enum mkvm_exit_action handle_triple_fault(struct mkvm_vcpu *vcpu)
 {
+	/* Nothing is delivered again: userspace resets the vCPU first. */
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	return mkvm_exit_simple(vcpu, KVM_EXIT_SHUTDOWN);
 }
 
