@@ -5,7 +5,7 @@
 # guest; `make check` runs every selftest on both lanes (QEMU/SVM and
 # Bochs/VMX).  `make deps` installs the Debian packages all of it needs.
 
-KVER	?= $(shell scripts/kdir.sh)
+KVER	?= $(shell scripts/kdir.sh 2>/dev/null)
 KDIR	?= $(if $(wildcard /lib/modules/$(KVER)/build),/lib/modules/$(KVER)/build,/usr/src/linux-headers-$(KVER))
 OUT	:= build
 CC	:= gcc
@@ -22,6 +22,7 @@ LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
 all: module userspace selftests abi-check
 
 module:
+	@test -n "$(KVER)" || { echo "No Debian kernel with headers installed: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
 userspace: $(OUT)/minikvm-run $(GUESTS)

@@ -3,7 +3,7 @@
 # Install the Debian packages minikvm's build and test lanes need, if any
 # is missing.  Runs apt-get as root (directly, or through sudo).
 set -e
-PKGS="build-essential linux-image-amd64 linux-headers-amd64
+PKGS="build-essential linux-source-6.1 linux-image-amd64 linux-headers-amd64
 qemu-system-x86 bochs bochsbios vgabios busybox-static isolinux
 syslinux-common xorriso cpio sparse"
 missing=""

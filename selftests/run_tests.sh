@@ -4,7 +4,7 @@
 # result per test program, its own output indented below it.  Exit code 4
 # is a skip (kselftest's KSFT_SKIP); any other non-zero code a failure.
 # A last test checks that the kernel logged no oops, BUG, WARNING, RCU
-# stall, hung task or lockdep report meanwhile.
+# stall, hung task or lockdep report since minikvm.ko was loaded.
 cd /selftests || exit 1
 TESTS=$(cat /selftests/order)
 n=0
@@ -24,7 +24,8 @@ for t in $TESTS; do
 	esac
 done
 i=$((i + 1))
-if dmesg | grep -E "BUG:|WARNING: CPU:|WARNING: (possible|inconsistent)|Oops|general protection fault|detected stalls|blocked for more than|Call Trace" > /tmp/bad; then
+start=$(cat /tmp/dmesg.start 2>/dev/null || echo 0)
+if dmesg | tail -n +$((start + 1)) | grep -E "BUG:|WARNING: CPU:|WARNING: (possible|inconsistent)|Oops|general protection fault|detected stalls|blocked for more than|Call Trace" > /tmp/bad; then
 	sed 's/^/    # /' /tmp/bad
 	dmesg | tail -40 | sed 's/^/    # /'
 	echo "not ok $i dmesg_clean"

@@ -3,7 +3,7 @@
  * Switching hardware virtualization on and off on every CPU.
  *
  * As KVM in Linux 6.1 does, VMX/SVM is on only while at least one VM
- * exists: the first KVM_CREATE_VM turns it on on every online CPU and the
+ * exists: the first KVM_CREATE_VM enables it on every online CPU and the
  * last VM's destruction turns it off.  A CPU that comes online meanwhile is
  * switched on, one that goes offline is switched off.  If another
  * hypervisor owns a CPU (the backend's hardware_enable() sees CR4.VMXE or

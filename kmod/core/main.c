@@ -68,15 +68,30 @@ static struct miscdevice mkvm_dev = {
 	.mode	= 0666,
 };
 
+/* Where each mandatory op sits in struct mkvm_ops, and its name. */
+#define MKVM_OP_ENTRY(op) { offsetof(struct mkvm_ops, op), #op },
+static const struct {
+	size_t offset;
+	const char *name;
+} mkvm_mandatory_ops[] = {
+	MKVM_X86_OPS(MKVM_OP_ENTRY)
+};
+
+#undef MKVM_OP_ENTRY
+
 static bool mkvm_ops_complete(const struct mkvm_ops *ops)
 {
 	bool ok = true;
+	int i;
 
-#define MKVM_CHECK_OP(op) \
-	if (WARN(!ops->op, "minikvm: %s backend lacks " #op "\n", ops->name)) \
-		ok = false;
-	MKVM_X86_OPS(MKVM_CHECK_OP)
-#undef MKVM_CHECK_OP
+	for (i = 0; i < ARRAY_SIZE(mkvm_mandatory_ops); i++) {
+		const void *fn = *(const void * const *)((const char *)ops +
+							 mkvm_mandatory_ops[i].offset);
+
+		if (WARN(!fn, "minikvm: %s backend lacks %s\n", ops->name,
+			 mkvm_mandatory_ops[i].name))
+			ok = false;
+	}
 	return ok;
 }
 

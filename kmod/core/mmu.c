@@ -97,9 +97,10 @@ int mkvm_mmu_zap(struct mkvm_vm *vm)
 	if (!new_root)
 		return -ENOMEM;
 	old_root = mkvm_tdp_swap_root(&vm->tdp, new_root);
-	/* Order the root swap before the generation a vCPU checks. */
+	/* A vCPU that sees the new generation must see the new root too. */
 	smp_mb__before_atomic();
 	atomic_inc(&vm->mmu_gen);
+	/* The kick below must come after the new generation is visible. */
 	smp_mb__after_atomic();
 	on_each_cpu(mkvm_kick, NULL, 1);
 	mkvm_tdp_free_root(old_root);

@@ -236,7 +236,7 @@ static int vmx_hardware_enable(void)
 	}
 	this_cpu_write(vmx_on, true);
 	/* Drop EPT translations a previous VMX user may have left. */
-	invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	return 0;
 err:
 	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
@@ -476,13 +476,13 @@ static void vmx_flush(struct vmx_vcpu *vmx)
 {
 	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
 	if (vmx_cfg.invept_single)
-		invept(VMX_EPT_EXTENT_CONTEXT, vmx_eptp(vmx->vcpu.vm));
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vmx_eptp(vmx->vcpu.vm));
 	else
-		invept(VMX_EPT_EXTENT_GLOBAL, 0);
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	if (vmx_cfg.invvpid_single)
-		invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vmx->vpid);
+		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vmx->vpid);
 	else
-		invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
 }
 
 /* Per-entry host state: it follows the task and the CPU (26.2.2). */
@@ -585,8 +585,15 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 		vmx->instr_error = vmcs_read32(VM_INSTRUCTION_ERROR);
 		return;
 	}
-	vmx->launched = true;
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	/*
+	 * A VM entry that fails while checking or loading guest state
+	 * (26.7, exit reason bit 31) leaves the launch state as it was:
+	 * the next entry must still be a VMLAUNCH.
+	 */
+	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return;
+	vmx->launched = true;
 	vmx_requeue_event(vmx);
 	vcpu->rip = vmcs_readl(GUEST_RIP);
 	vcpu->regs[MKVM_RSP] = vmcs_readl(GUEST_RSP);

@@ -17,6 +17,7 @@ struct vmx_config {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool invept_single, invvpid_single;
 };
+
 extern struct vmx_config vmx_cfg;
 
 struct vmx_vcpu {

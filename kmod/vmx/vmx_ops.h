@@ -24,11 +24,14 @@
 #define VMCS_W32	2
 #define VMCS_WNAT	3
 
-#define vmcs_check(field, width)					\
-	BUILD_BUG_ON_MSG(__builtin_constant_p(field) &&			\
-			 (VMCS_WIDTH(field) != (width) ||		\
-			  ((width) == VMCS_W64 && ((field) & 1))),	\
-			 "VMCS field accessed with the wrong width")
+/* Refuse, at compile time, a constant field of another width. */
+static __always_inline void vmcs_check(unsigned long field, unsigned int width)
+{
+	BUILD_BUG_ON_MSG(__builtin_constant_p(field) &&
+			 (VMCS_WIDTH(field) != width ||
+			  (width == VMCS_W64 && (field & 1))),
+			 "VMCS field accessed with the wrong width");
+}
 
 void vmx_vmread_error(unsigned long field);
 void vmx_vmwrite_error(unsigned long field, unsigned long value);
@@ -62,15 +65,53 @@ static __always_inline void __vmcs_writel(unsigned long field,
 		vmx_vmwrite_error(field, value);
 }
 
-#define vmcs_read16(f)	({ vmcs_check(f, VMCS_W16);  (u16)__vmcs_readl(f); })
-#define vmcs_read32(f)	({ vmcs_check(f, VMCS_W32);  (u32)__vmcs_readl(f); })
-#define vmcs_read64(f)	({ vmcs_check(f, VMCS_W64);  (u64)__vmcs_readl(f); })
-#define vmcs_readl(f)	({ vmcs_check(f, VMCS_WNAT); __vmcs_readl(f); })
+static __always_inline u16 vmcs_read16(unsigned long field)
+{
+	vmcs_check(field, VMCS_W16);
+	return __vmcs_readl(field);
+}
 
-#define vmcs_write16(f, v) do { vmcs_check(f, VMCS_W16);  __vmcs_writel(f, (u16)(v)); } while (0)
-#define vmcs_write32(f, v) do { vmcs_check(f, VMCS_W32);  __vmcs_writel(f, (u32)(v)); } while (0)
-#define vmcs_write64(f, v) do { vmcs_check(f, VMCS_W64);  __vmcs_writel(f, (u64)(v)); } while (0)
-#define vmcs_writel(f, v)  do { vmcs_check(f, VMCS_WNAT); __vmcs_writel(f, (unsigned long)(v)); } while (0)
+static __always_inline u32 vmcs_read32(unsigned long field)
+{
+	vmcs_check(field, VMCS_W32);
+	return __vmcs_readl(field);
+}
+
+static __always_inline u64 vmcs_read64(unsigned long field)
+{
+	vmcs_check(field, VMCS_W64);
+	return __vmcs_readl(field);
+}
+
+static __always_inline unsigned long vmcs_readl(unsigned long field)
+{
+	vmcs_check(field, VMCS_WNAT);
+	return __vmcs_readl(field);
+}
+
+static __always_inline void vmcs_write16(unsigned long field, u16 value)
+{
+	vmcs_check(field, VMCS_W16);
+	__vmcs_writel(field, value);
+}
+
+static __always_inline void vmcs_write32(unsigned long field, u32 value)
+{
+	vmcs_check(field, VMCS_W32);
+	__vmcs_writel(field, value);
+}
+
+static __always_inline void vmcs_write64(unsigned long field, u64 value)
+{
+	vmcs_check(field, VMCS_W64);
+	__vmcs_writel(field, value);
+}
+
+static __always_inline void vmcs_writel(unsigned long field, unsigned long value)
+{
+	vmcs_check(field, VMCS_WNAT);
+	__vmcs_writel(field, value);
+}
 
 /* VMX instructions that take a 64-bit physical address in memory. */
 #define VMX_INSN_PA(insn, pa) ({					\
@@ -91,7 +132,7 @@ static inline void vmxoff(void)
 }
 
 /* INVEPT and INVVPID descriptors (SDM Vol. 3C, 31.3). */
-static inline bool invept(unsigned long type, u64 eptp)
+static inline bool vmx_invept(unsigned long type, u64 eptp)
 {
 	struct { u64 eptp, zero; } desc = { eptp, 0 };
 	bool fail;
@@ -102,7 +143,7 @@ static inline bool invept(unsigned long type, u64 eptp)
 	return fail;
 }
 
-static inline bool invvpid(unsigned long type, u16 vpid)
+static inline bool vmx_invvpid(unsigned long type, u16 vpid)
 {
 	struct { u64 vpid, gva; } desc = { vpid, 0 };
 	bool fail;
