@@ -357,9 +357,7 @@ static void svm_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->gdt.limit = save->gdtr.limit;
 	sregs->idt.base = save->idtr.base;
 	sregs->idt.limit = save->idtr.limit;
-	/* CD/NW are the guest's as it set them; see svm_set_sregs(). */
-	sregs->cr0 = (save->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) |
-		     (svm->cr0 & (X86_CR0_CD | X86_CR0_NW));
+	sregs->cr0 = save->cr0;
 	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = save->cr4;
@@ -386,12 +384,10 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	/* The CPL is the SS descriptor's DPL (15.5.1); 0 in real mode. */
 	save->cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl & 3 : 0;
 	/*
-	 * With nested paging the guest's memory types combine with the
-	 * host's; like KVM, run with caching on whatever CD/NW the guest set
-	 * (the RESET state has both set) and show it its own values.
+	 * With nested paging the guest's CR0 is its own, CD and NW included:
+	 * its memory types combine with the host's (15.25.8).
 	 */
-	svm->cr0 = sregs->cr0;
-	save->cr0 = sregs->cr0 & ~(X86_CR0_CD | X86_CR0_NW);
+	save->cr0 = sregs->cr0;
 	save->cr2 = sregs->cr2;
 	save->cr3 = sregs->cr3;
 	save->cr4 = sregs->cr4;
@@ -403,7 +399,9 @@ static void svm_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
-	/* 15.20: EVENTINJ, delivered on the next VMRUN. */
+	/* 15.20: EVENTINJ, delivered on the next VMRUN; no error code in real mode. */
+	if (!(vmcb->save.cr0 & X86_CR0_PE))
+		has_error = false;
 	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
 				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	vmcb->control.event_inj_err = error;

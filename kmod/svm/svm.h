@@ -16,7 +16,6 @@ struct svm_vcpu {
 	struct vmcb *vmcb;		/* one page */
 	u32 asid;
 	bool need_flush;		/* flush this guest's TLB on entry */
-	unsigned long cr0;		/* the guest's view (see svm_set_sregs) */
 };
 
 static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)

@@ -152,6 +152,9 @@ static int vmx_setup_config(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
+	/* Unrestricted guest lifts the PE and PG requirements (26.3.1.1). */
+	vmx_cfg.cr0_mask = vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+	vmx_cfg.cr4_mask = vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1;
 	return 0;
 }
 
@@ -400,8 +403,8 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 	 * CR4.VMXE, ...): those are masked, the guest reads its own values
 	 * from the shadows, and a write changing them exits.
 	 */
-	vmcs_writel(CR0_GUEST_HOST_MASK, vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
-	vmcs_writel(CR4_GUEST_HOST_MASK, vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1);
+	vmcs_writel(CR0_GUEST_HOST_MASK, vmx_cfg.cr0_mask);
+	vmcs_writel(CR4_GUEST_HOST_MASK, vmx_cfg.cr4_mask);
 
 	/* Host state that is the same on every CPU (26.2.2-26.2.4). */
 	vmcs_writel(HOST_CR0, read_cr0());
@@ -666,11 +669,27 @@ static void vmx_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	sregs->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	sregs->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	sregs->cr0 = vmx->cr0;
+	sregs->cr0 = vmx_guest_cr0(vmx);
 	sregs->cr2 = vmx->cr2;
 	sregs->cr3 = vmcs_readl(GUEST_CR3);
-	sregs->cr4 = vmx->cr4;
-	sregs->efer = vmx->efer;
+	sregs->cr4 = (vmcs_readl(GUEST_CR4) & ~vmx_cfg.cr4_mask) |
+		     (vmx->cr4 & vmx_cfg.cr4_mask);
+	/* The exit saved EFER, LMA included (27.3.1). */
+	sregs->efer = vmcs_read64(GUEST_IA32_EFER);
+}
+
+/**
+ * vmx_guest_cr0() - CR0 as the guest sees it
+ * @vmx: the vCPU
+ *
+ * The guest changes the bits it owns without exiting: those come from
+ * GUEST_CR0, the host-owned ones from the shadow.
+ *
+ * Return: the guest's CR0.
+ */
+unsigned long vmx_guest_cr0(struct vmx_vcpu *vmx)
+{
+	return (vmcs_readl(GUEST_CR0) & ~vmx_cfg.cr0_mask) | (vmx->cr0 & vmx_cfg.cr0_mask);
 }
 
 /**
@@ -680,12 +699,9 @@ static void vmx_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
  */
 void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0)
 {
-	/* Unrestricted guest lifts the PE and PG requirements (26.3.1.1). */
-	u64 fixed0 = vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
-
 	vmx->cr0 = cr0;
 	vmcs_writel(CR0_READ_SHADOW, cr0);
-	vmcs_writel(GUEST_CR0, (cr0 | fixed0) & vmx_cfg.cr0_fixed1);
+	vmcs_writel(GUEST_CR0, (cr0 | vmx_cfg.cr0_mask) & vmx_cfg.cr0_fixed1);
 }
 
 /**
@@ -723,7 +739,6 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmx_set_cr4(vmx, sregs->cr4);
 	vmcs_writel(GUEST_CR3, sregs->cr3);
 	vmx->cr2 = sregs->cr2;	/* switched by vmx_run(), not the VMCS */
-	vmx->efer = sregs->efer;
 	vmcs_write64(GUEST_IA32_EFER, sregs->efer);
 	if (sregs->efer & EFER_LMA)
 		entry |= VM_ENTRY_IA32E_MODE;
@@ -735,8 +750,11 @@ static void vmx_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
-	/* 24.8.3: event injection on the next VM entry. */
-	if (has_error) {
+	/*
+	 * 24.8.3: event injection on the next VM entry.  Real mode pushes no
+	 * error code, and entry refuses one there (26.2.1.3).
+	 */
+	if (has_error && (vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}

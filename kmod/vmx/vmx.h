@@ -15,6 +15,8 @@ struct vmx_config {
 	u32 revision_id;	/* IA32_VMX_BASIC[30:0] */
 	u32 pin, proc, proc2, exit, entry;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	/* CR bits the host owns: in the guest/host masks (24.6.6). */
+	unsigned long cr0_mask, cr4_mask;
 	bool invept_single, invvpid_single;
 };
 
@@ -30,9 +32,11 @@ struct vmx_vcpu {
 	/* On the per-CPU list of VMCSs active on vcpu.cpu (irqs off there). */
 	struct list_head loaded_link;
 
-	/* The guest's view of CR0/CR4, kept in the read shadows too. */
+	/*
+	 * The guest's view of the host-owned CR0/CR4 bits (also in the read
+	 * shadows); the other bits live in GUEST_CR0/CR4 (vmx_guest_cr0()).
+	 */
 	unsigned long cr0, cr4;
-	u64 efer;
 	u64 kernel_gs_base;		/* IA32_KERNEL_GS_BASE is not in the VMCS */
 	unsigned long cr2;		/* nor is CR2 */
 
@@ -66,6 +70,7 @@ void mkvm_vmx_exit(void);
 enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu);
 void vmx_skip_instruction(struct mkvm_vcpu *vcpu);
 void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
+unsigned long vmx_guest_cr0(struct vmx_vcpu *vmx);
 void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);
 
 #endif
