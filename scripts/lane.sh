@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Boot one emulated test machine and show its serial console.
-# usage: lane.sh qemu|bochs run|check [LOG]
+# usage: [TESTS="name ..."] lane.sh qemu|bochs run|check [LOG]
 #   qemu:  QEMU TCG with an AMD EPYC CPU offering SVM and NPT
 #   bochs: Bochs with a Skylake-X CPU offering VMX, EPT, VPID and
 #          unrestricted guest
@@ -19,6 +19,8 @@ mkdir -p "$work"
 rm -f "$log"
 "$top/scripts/mkinitrd.sh" "$work/initrd.gz" || exit 1
 append="console=ttyS0,115200 quiet panic=-1 minikvm.mode=$mode minikvm.lane=$lane"
+# TESTS="a b" runs only those selftests (check mode).
+[ -n "${TESTS:-}" ] && append="$append minikvm.tests=$(echo $TESTS | tr ' ' ,)"
 
 case $lane in
 qemu)

@@ -6,7 +6,9 @@
 # A last test checks that the kernel logged no oops, BUG, WARNING, RCU
 # stall, hung task or lockdep report since minikvm.ko was loaded.
 cd /selftests || exit 1
-TESTS=$(cat /selftests/order)
+# minikvm.tests=a,b on the kernel command line runs only those tests.
+TESTS=$(sed -n 's/.*minikvm\.tests=\([a-z0-9_,]*\).*/\1/p' /proc/cmdline | tr , ' ')
+[ -n "$TESTS" ] || TESTS=$(cat /selftests/order)
 n=0
 for t in $TESTS; do n=$((n + 1)); done
 echo "KTAP version 1"
@@ -14,9 +16,9 @@ echo "1..$((n + 1))"
 i=0
 for t in $TESTS; do
 	i=$((i + 1))
-	timeout 600 ./"$t" > /tmp/out 2>&1
-	rc=$?
-	sed 's/^/    /' /tmp/out
+	# Streamed, so that a hung test shows how far it got.
+	{ timeout 600 ./"$t" 2>&1; echo $? > /tmp/rc; } | sed 's/^/    /'
+	rc=$(cat /tmp/rc)
 	case $rc in
 	0) echo "ok $i $t" ;;
 	4) echo "ok $i $t # SKIP" ;;
@@ -27,7 +29,7 @@ i=$((i + 1))
 start=$(cat /tmp/dmesg.start 2>/dev/null || echo 0)
 if dmesg | tail -n +$((start + 1)) | grep -E "BUG:|WARNING: CPU:|WARNING: (possible|inconsistent)|Oops|general protection fault|detected stalls|blocked for more than|Call Trace" > /tmp/bad; then
 	sed 's/^/    # /' /tmp/bad
-	dmesg | tail -40 | sed 's/^/    # /'
+	dmesg | tail -n +$((start + 1)) | head -150 | sed 's/^/    # /'
 	echo "not ok $i dmesg_clean"
 else
 	echo "ok $i dmesg_clean"

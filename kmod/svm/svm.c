@@ -281,8 +281,16 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 
 	/* The host's FS/GS/TR/LDTR and syscall MSRs, put back by the asm. */
 	asm volatile("vmsave %%rax" : : "a" (host_save) : "memory");
+	/*
+	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
+	 * physical interrupts reach the host, through the INTR intercept,
+	 * while the guest runs (15.21.1): VMRUN must run with IF set.  GIF=0
+	 * keeps interrupts away from the host until STGI meanwhile.
+	 */
 	svm_clgi();
+	local_irq_enable();
 	mkvm_svm_enter(__pa(vmcb), vcpu->regs, host_save);
+	local_irq_disable();
 	svm_stgi();
 
 	vcpu->regs[MKVM_RAX] = vmcb->save.rax;

@@ -27,7 +27,10 @@ static enum mkvm_exit_action vmx_unexpected(struct mkvm_vcpu *vcpu)
 
 static enum mkvm_exit_action handle_resume(struct mkvm_vcpu *vcpu)
 {
-	/* The host took the interrupt (or NMI) when it enabled interrupts. */
+	/*
+	 * The host took the interrupt (or NMI) when it enabled interrupts;
+	 * the preemption timer only made sure the host got the CPU back.
+	 */
 	return MKVM_RESUME;
 }
 
@@ -161,6 +164,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	[EXIT_REASON_INVEPT]			= handle_ud,
+	[EXIT_REASON_PREEMPTION_TIMER]		= handle_resume,
 	[EXIT_REASON_INVVPID]			= handle_ud,
 	[EXIT_REASON_XSETBV]			= handle_ud,
 	[EXIT_REASON_VMFUNC]			= handle_ud,

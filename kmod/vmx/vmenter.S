@@ -13,24 +13,9 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
-#define VMCS_HOST_RSP	0x6c14
+#include "../x86/gprs_asm.h"
 
-/* Offsets in the register array, in the order of enum mkvm_reg. */
-#define R_RAX	(0 * 8)
-#define R_RCX	(1 * 8)
-#define R_RDX	(2 * 8)
-#define R_RBX	(3 * 8)
-#define R_RBP	(5 * 8)
-#define R_RSI	(6 * 8)
-#define R_RDI	(7 * 8)
-#define R_R8	(8 * 8)
-#define R_R9	(9 * 8)
-#define R_R10	(10 * 8)
-#define R_R11	(11 * 8)
-#define R_R12	(12 * 8)
-#define R_R13	(13 * 8)
-#define R_R14	(14 * 8)
-#define R_R15	(15 * 8)
+#define VMCS_HOST_RSP	0x6c14
 
 	.section .text, "ax"
 
@@ -54,19 +39,7 @@ SYM_FUNC_START(mkvm_vmx_enter)
 	test	%esi, %esi
 
 	mov	R_RAX(%rdi), %rax
-	mov	R_RCX(%rdi), %rcx
-	mov	R_RDX(%rdi), %rdx
-	mov	R_RBX(%rdi), %rbx
-	mov	R_RBP(%rdi), %rbp
-	mov	R_RSI(%rdi), %rsi
-	mov	R_R8(%rdi), %r8
-	mov	R_R9(%rdi), %r9
-	mov	R_R10(%rdi), %r10
-	mov	R_R11(%rdi), %r11
-	mov	R_R12(%rdi), %r12
-	mov	R_R13(%rdi), %r13
-	mov	R_R14(%rdi), %r14
-	mov	R_R15(%rdi), %r15
+	LOAD_GUEST_GPRS %rdi
 	mov	R_RDI(%rdi), %rdi
 
 	/* Tell objtool the stack at the VM exit is the stack here. */
@@ -86,33 +59,12 @@ SYM_INNER_LABEL(mkvm_vmx_exit, SYM_L_GLOBAL)
 	/* RSP = HOST_RSP: the array pointer is on top. */
 	push	%rax
 	mov	8(%rsp), %rax
-	mov	%rcx, R_RCX(%rax)
-	mov	%rdx, R_RDX(%rax)
-	mov	%rbx, R_RBX(%rax)
-	mov	%rbp, R_RBP(%rax)
-	mov	%rsi, R_RSI(%rax)
-	mov	%rdi, R_RDI(%rax)
-	mov	%r8, R_R8(%rax)
-	mov	%r9, R_R9(%rax)
-	mov	%r10, R_R10(%rax)
-	mov	%r11, R_R11(%rax)
-	mov	%r12, R_R12(%rax)
-	mov	%r13, R_R13(%rax)
-	mov	%r14, R_R14(%rax)
-	mov	%r15, R_R15(%rax)
+	STORE_GUEST_GPRS %rax
 	popq	R_RAX(%rax)
 	xor	%eax, %eax
 
 .Lout:
-	/* Do not leave guest values in caller-saved registers. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	CLEAR_CALLER_SAVED_GPRS
 	pop	%rdi
 	pop	%rbx
 	pop	%r12

@@ -21,6 +21,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "vmx.h"
 #include "vmx_ops.h"
@@ -70,6 +71,32 @@ static int vmx_adjust_controls(u32 want, u32 msr, u32 *result, const char *name)
 	return 0;
 }
 
+/*
+ * A safety net under external-interrupt exiting: the VMX-preemption timer
+ * (25.5.1) forces an exit after about 10 ms of guest time whatever the
+ * guest does, so the host always gets its CPU back.  Real CPUs exit on
+ * every external interrupt; Bochs 2.7 does not recognize them while the
+ * guest and the host both run with RFLAGS.IF clear, which a real-mode
+ * guest spinning in a loop does.  Absent timer: no net.
+ */
+static void vmx_setup_preemption_timer(bool true_ctls)
+{
+	u64 pin, misc;
+
+	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
+	       pin);
+	/* Allowed 1-settings in bits 63:32 (A.3.1). */
+	if (!((pin >> 32) & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
+		return;
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	/* The timer counts down once per 2^rate TSC cycles (A.6). */
+	vmx_cfg.preemption_timer = min_t(u64, ((u64)tsc_khz * 10) >>
+					 (misc & MSR_IA32_VMX_MISC_PREEMPTION_TIMER_SCALE),
+					 U32_MAX);
+	if (vmx_cfg.preemption_timer)
+		vmx_cfg.pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
+}
+
 static int vmx_setup_config(void)
 {
 	bool true_ctls;
@@ -92,6 +119,7 @@ static int vmx_setup_config(void)
 				&vmx_cfg.pin, "pin-based");
 	if (r)
 		return r;
+	vmx_setup_preemption_timer(true_ctls);
 
 	/*
 	 * HLT and every I/O instruction exit; MOV DR exits so that the guest
@@ -541,6 +569,8 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 		vmx->need_flush = false;
 	}
 	vmx_refresh_host_state(vmx);
+	if (vmx_cfg.preemption_timer)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preemption_timer);
 	vmcs_writel(GUEST_RIP, vcpu->rip);
 	vmcs_writel(GUEST_RSP, vcpu->regs[MKVM_RSP]);
 	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);

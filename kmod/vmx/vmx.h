@@ -18,6 +18,7 @@ struct vmx_config {
 	/* CR bits the host owns: in the guest/host masks (24.6.6). */
 	unsigned long cr0_mask, cr4_mask;
 	bool invept_single, invvpid_single;
+	u32 preemption_timer;	/* VMX-preemption timer value; 0 if absent */
 };
 
 extern struct vmx_config vmx_cfg;

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Many vCPUs and many VMs at once: four vCPUs of one VM, each on its own
+ * thread, and three VMs sharing one page of host memory, all increment
+ * counters with LOCK XADD; the totals must come out exact.  KVM_RUN gives
+ * -EINTR for a signal sent to a vCPU thread spinning in the guest, and
+ * for immediate_exit without entering the guest.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+
+#define LOOPS		20000
+#define COUNTER_GPA	0x100000	/* slot 1: the shared page */
+
+/* Increments the dword at FFFF:0010 (guest-physical 0x100000) LOOPS times. */
+GUEST_CODE16(inc_guest,
+	"mov $0xffff, %ax\n\t"
+	"mov %ax, %es\n\t"
+	"mov $" STR(LOOPS) ", %ecx\n"
+	"1:\n\t"
+	"mov $1, %eax\n\t"
+	"lock xadd %eax, %es:0x10\n\t"
+	"dec %ecx\n\t"
+	"jnz 1b\n\t"
+	G_UCALL(UCALL_DONE)
+	"hlt\n\t");
+
+GUEST_CODE16(spin_guest,
+	"1:\n\t"
+	"incl 0x8000\n\t"
+	"jmp 1b\n\t");
+
+static void add_shared_slot(struct vm *vm, void *page)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .guest_phys_addr = COUNTER_GPA, .memory_size = 4096,
+		.userspace_addr = (uintptr_t)page,
+	};
+
+	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct ucall uc;
+
+	return (void *)(uintptr_t)(run_to_ucall(vcpu, &uc) == UCALL_DONE);
+}
+
+/* Run every vCPU on its own thread; true when all reached UCALL_DONE. */
+static bool run_all(struct vcpu **vcpus, int n)
+{
+	pthread_t th[8];
+	bool ok = true;
+	void *r;
+	int i;
+
+	for (i = 0; i < n; i++)
+		pthread_create(&th[i], NULL, vcpu_thread, vcpus[i]);
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], &r);
+		ok &= r != NULL;
+	}
+	return ok;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static pthread_t spinner;
+static void *kick_later(void *arg)
+{
+	(void)arg;
+	usleep(200 * 1000);
+	pthread_kill(spinner, SIGUSR1);
+	return NULL;
+}
+
+int main(void)
+{
+	uint32_t *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct vcpu *vcpus[4];
+	struct vm *vms[3], *vm;
+	struct sigaction sa;
+	struct vcpu *vcpu;
+	pthread_t kicker;
+	uint32_t before;
+	bool ok;
+	int i, r;
+
+	ktap_plan(4);
+	TEST_ASSERT(shared != MAP_FAILED, "mmap");
+
+	/* Four vCPUs, one VM. */
+	vm = vm_create(1 << 20);
+	add_shared_slot(vm, shared);
+	vm_load(vm, GUEST_LOAD, inc_guest_start, inc_guest_end);
+	for (i = 0; i < 4; i++) {
+		vcpus[i] = vcpu_add(vm, i);
+		vcpu_real_mode(vcpus[i], GUEST_SEG, 0);
+	}
+	ktap_info("four vCPUs of one VM");
+	ok = run_all(vcpus, 4);
+	ktap_info("4 vCPUs: counter %u, want %u", shared[0], 4 * LOOPS);
+	ktap_result(ok && shared[0] == 4 * LOOPS, "four_vcpus_one_vm");
+	for (i = 0; i < 4; i++)
+		vcpu_free(vcpus[i]);
+	vm_free(vm);
+
+	/* Three VMs, one shared page. */
+	shared[0] = 0;
+	for (i = 0; i < 3; i++) {
+		vms[i] = vm_create(1 << 20);
+		add_shared_slot(vms[i], shared);
+		vm_load(vms[i], GUEST_LOAD, inc_guest_start, inc_guest_end);
+		vcpus[i] = vcpu_add(vms[i], 0);
+		vcpu_real_mode(vcpus[i], GUEST_SEG, 0);
+	}
+	ktap_info("three VMs");
+	ok = run_all(vcpus, 3);
+	ktap_info("3 VMs: counter %u, want %u", shared[0], 3 * LOOPS);
+	ktap_result(ok && shared[0] == 3 * LOOPS, "three_vms_shared_page");
+	for (i = 0; i < 3; i++) {
+		vcpu_free(vcpus[i]);
+		vm_free(vms[i]);
+	}
+
+	/* A signal gets a spinning vCPU out of the guest. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	vm = vm_create(1 << 20);
+	vm_load(vm, GUEST_LOAD, spin_guest_start, spin_guest_end);
+	vcpu = vcpu_add(vm, 0);
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	ktap_info("a signal for a spinning vCPU");
+	spinner = pthread_self();
+	pthread_create(&kicker, NULL, kick_later, NULL);
+	r = __vcpu_run(vcpu);
+	pthread_join(kicker, NULL);
+	before = *(uint32_t *)((char *)vm->mem + GUEST_LOAD + 0x8000);
+	ktap_info("KVM_RUN %d after the guest counted to %u", r, before);
+	ktap_result(r == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR && before > 0,
+		    "signal_kicks_vcpu_out");
+
+	/* immediate_exit: -EINTR without entering the guest. */
+	vcpu->run->immediate_exit = 1;
+	r = __vcpu_run(vcpu);
+	ktap_result(r == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR &&
+		    *(uint32_t *)((char *)vm->mem + GUEST_LOAD + 0x8000) == before,
+		    "immediate_exit");
+	vcpu_free(vcpu);
+	vm_free(vm);
+	return ktap_finish();
+}
