@@ -6,7 +6,7 @@
  */
 #define ABI_STRUCTS(S)							\
 	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
-	S(kvm_userspace_memory_region)
+	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -42,7 +42,12 @@
 	F(kvm_run, mmio.len) F(kvm_run, mmio.is_write)			\
 	F(kvm_run, internal.suberror) F(kvm_run, internal.ndata)	\
 	F(kvm_run, internal.data)					\
-	F(kvm_run, kvm_valid_regs) F(kvm_run, kvm_dirty_regs) F(kvm_run, s)
+	F(kvm_run, kvm_valid_regs) F(kvm_run, kvm_dirty_regs) F(kvm_run, s) \
+	F(kvm_cpuid_entry2, function) F(kvm_cpuid_entry2, index)	\
+	F(kvm_cpuid_entry2, flags) F(kvm_cpuid_entry2, eax)		\
+	F(kvm_cpuid_entry2, ebx) F(kvm_cpuid_entry2, ecx)		\
+	F(kvm_cpuid_entry2, edx) F(kvm_cpuid_entry2, padding)		\
+	F(kvm_cpuid2, nent) F(kvm_cpuid2, padding)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -60,4 +65,7 @@
 	C(KVM_INTERNAL_ERROR_DELIVERY_EV)				\
 	C(KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON)			\
 	C(KVM_EXIT_IO_IN) C(KVM_EXIT_IO_OUT)				\
-	C(KVM_MEM_LOG_DIRTY_PAGES) C(KVM_MEM_READONLY) C(KVM_NR_INTERRUPTS)
+	C(KVM_MEM_LOG_DIRTY_PAGES) C(KVM_MEM_READONLY) C(KVM_NR_INTERRUPTS) \
+	C(KVM_GET_SUPPORTED_CPUID) C(KVM_SET_CPUID2) C(KVM_GET_CPUID2)	\
+	C(KVM_CPUID_FLAG_SIGNIFCANT_INDEX) C(KVM_CAP_EXT_CPUID)	\
+	C(offsetof(struct kvm_cpuid2, entries))

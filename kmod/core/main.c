@@ -25,6 +25,7 @@ static long mkvm_check_extension(unsigned long cap)
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
 	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_EXT_CPUID:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;
@@ -50,6 +51,8 @@ static long mkvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return mkvm_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : MKVM_RUN_PAGES * PAGE_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return mkvm_get_supported_cpuid((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -26,6 +26,7 @@
 #define MKVM_MAX_VCPUS		16	/* KVM_CAP_MAX_VCPUS and MAX_VCPU_ID */
 #define MKVM_RUN_PAGES		2	/* kvm_run, then the PIO data page */
 #define MKVM_PIO_PAGE_OFFSET	1
+#define MKVM_MAX_CPUID_ENTRIES	256	/* as KVM_MAX_CPUID_ENTRIES */
 
 /* Register numbers, in the encoding of the ModRM byte and of the exits. */
 enum mkvm_reg {
@@ -96,6 +97,11 @@ struct mkvm_vcpu {
 	int mmu_gen;		/* vm->mmu_gen seen at the last flush */
 
 	u8 pio_in_size;		/* an IN waits for its data from userspace */
+	bool has_run;		/* KVM_RUN was called: CPUID is fixed */
+
+	/* From KVM_SET_CPUID2; NULL until then (minikvm's policy applies). */
+	struct kvm_cpuid_entry2 *cpuid;
+	unsigned int cpuid_nent;
 	u64 fault_gpa;		/* for MKVM_MMU_FAULT */
 
 	struct mkvm_vcpu_stats stats;
@@ -137,6 +143,9 @@ void mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
 /* x86/cpuid.c */
 void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
 		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+int mkvm_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
+int mkvm_set_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+int mkvm_get_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 
 /* x86/sregs.c */
 int mkvm_check_sregs(const struct kvm_sregs *sregs);

@@ -70,6 +70,7 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	int r;
 
+	vcpu->has_run = true;
 	if (vcpu->pio_in_size)
 		mkvm_complete_pio_in(vcpu);
 
@@ -194,6 +195,12 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		}
 		kfree(sregs);
 		break;
+	case KVM_SET_CPUID2:
+		r = mkvm_set_cpuid2(vcpu, argp);
+		break;
+	case KVM_GET_CPUID2:
+		r = mkvm_get_cpuid2(vcpu, argp);
+		break;
 	default:
 		r = -ENOTTY;
 	}
@@ -254,6 +261,7 @@ static const struct file_operations mkvm_vcpu_fops = {
 void mkvm_vcpu_free(struct mkvm_vcpu *vcpu)
 {
 	mkvm_ops->vcpu_free(vcpu);
+	kvfree(vcpu->cpuid);
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);

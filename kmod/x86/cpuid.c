@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CPUID a guest sees: the host's, less what minikvm does not
- * virtualize, plus the hypervisor leaves.
+ * The CPUID a guest sees.  minikvm's policy is the host's CPUID less what
+ * minikvm does not virtualize, plus the hypervisor leaves; it is what
+ * KVM_GET_SUPPORTED_CPUID reports and what a vCPU answers until
+ * KVM_SET_CPUID2 gives it a table, which it then answers exactly.
  */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/cpufeatures.h>
 
@@ -24,18 +28,9 @@
 			 BIT(28))	/* AVX needs XSAVE */
 #define MKVM_HIDE_1_EDX	(BIT(9))	/* APIC */
 
-/**
- * mkvm_guest_cpuid() - the guest's view of one CPUID leaf
- * @vcpu: the asking vCPU
- * @leaf: EAX on input
- * @subleaf: ECX on input
- * @eax: output
- * @ebx: output
- * @ecx: output
- * @edx: output
- */
-void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
-		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+/* minikvm's policy for one leaf, for the vCPU with APIC id @id. */
+static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
+			      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
 	if ((leaf & 0xffffff00) == 0x40000000) {
 		*eax = *ebx = *ecx = *edx = 0;
@@ -55,7 +50,7 @@ void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
 		*ecx |= BIT(31);	/* running under a hypervisor */
 		*edx &= ~MKVM_HIDE_1_EDX;
 		/* Initial APIC id and logical count: one per vCPU. */
-		*ebx = (*ebx & 0x0000ffff) | (1 << 16) | (vcpu->id << 24);
+		*ebx = (*ebx & 0x0000ffff) | (1 << 16) | (id << 24);
 		break;
 	case 7:
 		if (subleaf == 0)
@@ -69,4 +64,203 @@ void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
 		*ecx &= ~BIT(2);	/* SVM */
 		break;
 	}
+}
+
+/**
+ * mkvm_guest_cpuid() - the guest's view of one CPUID leaf
+ * @vcpu: the asking vCPU
+ * @leaf: EAX on input
+ * @subleaf: ECX on input
+ * @eax: output
+ * @ebx: output
+ * @ecx: output
+ * @edx: output
+ *
+ * With a table from KVM_SET_CPUID2, the matching entry, or zeros when
+ * none matches; without one, minikvm's policy.
+ */
+void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
+		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	unsigned int i;
+
+	if (!vcpu->cpuid) {
+		mkvm_cpuid_policy(vcpu->id, leaf, subleaf, eax, ebx, ecx, edx);
+		return;
+	}
+	*eax = *ebx = *ecx = *edx = 0;
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &vcpu->cpuid[i];
+
+		if (e->function != leaf ||
+		    ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != subleaf))
+			continue;
+		*eax = e->eax;
+		*ebx = e->ebx;
+		*ecx = e->ecx;
+		*edx = e->edx;
+		return;
+	}
+}
+
+/* Append one policy entry; -E2BIG when @max are there already. */
+static int mkvm_cpuid_add(struct kvm_cpuid_entry2 *e, unsigned int *n,
+			  unsigned int max, u32 leaf, u32 subleaf, bool indexed)
+{
+	if (*n >= max)
+		return -E2BIG;
+	e += (*n)++;
+	memset(e, 0, sizeof(*e));
+	e->function = leaf;
+	e->index = subleaf;
+	e->flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+	mkvm_cpuid_policy(0, leaf, subleaf, &e->eax, &e->ebx, &e->ecx, &e->edx);
+	return 0;
+}
+
+/* How many subleaves a leaf has, or 0 when ECX does not matter. */
+static u32 mkvm_cpuid_subleaves(u32 leaf)
+{
+	u32 eax, ebx, ecx, edx, i;
+
+	switch (leaf) {
+	case 4:		/* deterministic cache parameters: until type 0 */
+		for (i = 0; i < 16; i++) {
+			cpuid_count(4, i, &eax, &ebx, &ecx, &edx);
+			if (!(eax & 0x1f))
+				break;
+		}
+		return i + 1;
+	case 7:		/* EAX of subleaf 0: the last subleaf */
+		cpuid_count(7, 0, &eax, &ebx, &ecx, &edx);
+		return min(eax, 8u) + 1;
+	case 0xb:	/* topology: until level type 0 */
+	case 0x1f:
+		for (i = 0; i < 8; i++) {
+			cpuid_count(leaf, i, &eax, &ebx, &ecx, &edx);
+			if (!((ecx >> 8) & 0xff))
+				break;
+		}
+		return i + 1;
+	case 0xd:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+static int mkvm_cpuid_build(struct kvm_cpuid_entry2 *e, unsigned int max)
+{
+	u32 leaf, sub, subs, max_basic = cpuid_eax(0);
+	u32 max_ext = min(cpuid_eax(0x80000000), 0x80000021u);
+	unsigned int n = 0;
+	int r = 0;
+
+	for (leaf = 0; leaf <= max_basic && !r; leaf++) {
+		subs = mkvm_cpuid_subleaves(leaf);
+		if (!subs)
+			r = mkvm_cpuid_add(e, &n, max, leaf, 0, false);
+		for (sub = 0; sub < subs && !r; sub++)
+			r = mkvm_cpuid_add(e, &n, max, leaf, sub, true);
+	}
+	if (!r)
+		r = mkvm_cpuid_add(e, &n, max, 0x40000000, 0, false);
+	for (leaf = 0x80000000; leaf <= max_ext && !r; leaf++)
+		r = mkvm_cpuid_add(e, &n, max, leaf, 0, false);
+	return r ? r : n;
+}
+
+/**
+ * mkvm_get_supported_cpuid() - KVM_GET_SUPPORTED_CPUID
+ * @arg: the user's struct kvm_cpuid2, nent giving the room it has
+ *
+ * Return: 0 with nent set to the entries written, -E2BIG when they do
+ * not fit (nent unchanged, as in KVM), -EFAULT, -ENOMEM.
+ */
+int mkvm_get_supported_cpuid(struct kvm_cpuid2 __user *arg)
+{
+	struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid2 hdr;
+	int n, r;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < 1)
+		return -E2BIG;
+	hdr.nent = min_t(u32, hdr.nent, MKVM_MAX_CPUID_ENTRIES);
+	e = kvcalloc(hdr.nent, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = mkvm_cpuid_build(e, hdr.nent);
+	r = n;
+	if (n < 0)
+		goto out;
+	hdr.nent = n;
+	r = -EFAULT;
+	if (copy_to_user(arg->entries, e, n * sizeof(*e)) ||
+	    copy_to_user(arg, &hdr, sizeof(hdr)))
+		goto out;
+	r = 0;
+out:
+	kvfree(e);
+	return r;
+}
+
+/**
+ * mkvm_set_cpuid2() - KVM_SET_CPUID2: the table the guest's CPUID answers
+ * @vcpu: the vCPU, its mutex held
+ * @arg: the user's struct kvm_cpuid2
+ *
+ * Once the vCPU has run, only the same table is accepted, as in KVM 6.1.
+ *
+ * Return: 0, -E2BIG for more than 256 entries, -EINVAL for a different
+ * table after KVM_RUN, -EFAULT, -ENOMEM.
+ */
+int mkvm_set_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
+{
+	struct kvm_cpuid_entry2 *e = NULL;
+	struct kvm_cpuid2 hdr;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent > MKVM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr.nent) {
+		e = vmemdup_user(arg->entries, array_size(hdr.nent, sizeof(*e)));
+		if (IS_ERR(e))
+			return PTR_ERR(e);
+	}
+	if (vcpu->has_run &&
+	    (hdr.nent != vcpu->cpuid_nent ||
+	     (hdr.nent && memcmp(e, vcpu->cpuid, hdr.nent * sizeof(*e))))) {
+		kvfree(e);
+		return -EINVAL;
+	}
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = e;
+	vcpu->cpuid_nent = hdr.nent;
+	return 0;
+}
+
+/**
+ * mkvm_get_cpuid2() - KVM_GET_CPUID2: the table KVM_SET_CPUID2 gave
+ * @vcpu: the vCPU, its mutex held
+ * @arg: the user's struct kvm_cpuid2, nent giving the room it has
+ *
+ * Return: 0 with nent set, -E2BIG when the table does not fit (nent
+ * unchanged), -EFAULT.
+ */
+int mkvm_get_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
+{
+	struct kvm_cpuid2 hdr;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < vcpu->cpuid_nent)
+		return -E2BIG;
+	hdr.nent = vcpu->cpuid_nent;
+	if (copy_to_user(arg->entries, vcpu->cpuid, hdr.nent * sizeof(*vcpu->cpuid)) ||
+	    copy_to_user(arg, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	return 0;
 }

@@ -25,6 +25,7 @@
 #define KVM_CAP_NR_MEMSLOTS	10
 #define KVM_CAP_MAX_VCPUS	66
 #define KVM_CAP_MAX_VCPU_ID	128
+#define KVM_CAP_EXT_CPUID	7
 #define KVM_CAP_IMMEDIATE_EXIT	136
 
 /* Exit reasons (kvm_run.exit_reason). */
@@ -107,6 +108,26 @@ struct kvm_sregs {
 	__u64 interrupt_bitmap[(KVM_NR_INTERRUPTS + 63) / 64];
 };
 
+/* One CPUID leaf (and subleaf) as KVM_SET_CPUID2 and friends carry it. */
+struct kvm_cpuid_entry2 {
+	__u32 function;		/* EAX on input */
+	__u32 index;		/* ECX on input, if flags say it matters */
+	__u32 flags;
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 padding[3];
+};
+
+#define KVM_CPUID_FLAG_SIGNIFCANT_INDEX		(1 << 0)
+
+struct kvm_cpuid2 {
+	__u32 nent;
+	__u32 padding;
+	struct kvm_cpuid_entry2 entries[];
+};
+
 #endif /* _ASM_X86_KVM_H */
 
 /* Shared page between the kernel and userspace, mmap()ed from a vCPU fd. */
@@ -181,6 +202,7 @@ struct kvm_run {
 #define KVM_CREATE_VM		_IO(KVMIO,   0x01)	/* returns a VM fd */
 #define KVM_CHECK_EXTENSION	_IO(KVMIO,   0x03)
 #define KVM_GET_VCPU_MMAP_SIZE	_IO(KVMIO,   0x04)	/* in bytes */
+#define KVM_GET_SUPPORTED_CPUID	_IOWR(KVMIO, 0x05, struct kvm_cpuid2)
 
 /* ioctls on a VM fd */
 #define KVM_CREATE_VCPU		_IO(KVMIO,   0x41)	/* returns a vCPU fd */
@@ -193,5 +215,7 @@ struct kvm_run {
 #define KVM_SET_REGS		_IOW(KVMIO,  0x82, struct kvm_regs)
 #define KVM_GET_SREGS		_IOR(KVMIO,  0x83, struct kvm_sregs)
 #define KVM_SET_SREGS		_IOW(KVMIO,  0x84, struct kvm_sregs)
+#define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)
+#define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
 
 #endif /* _UAPI_LINUX_MINIKVM_H */
