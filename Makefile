@@ -61,9 +61,11 @@ run: deps
 	$(MAKE) all
 	scripts/lane.sh qemu run
 
-# Every selftest on both lanes; a lane that fails to boot or report fails.
+# Static checks, then every selftest on both lanes; a lane that fails to
+# boot or report fails.
 check: deps
 	$(MAKE) all
+	scripts/lint.sh
 	scripts/check.sh
 
 check-qemu: all

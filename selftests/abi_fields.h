@@ -6,7 +6,8 @@
  */
 #define ABI_STRUCTS(S)							\
 	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
-	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2)
+	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2) \
+	S(kvm_fpu)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -47,7 +48,10 @@
 	F(kvm_cpuid_entry2, flags) F(kvm_cpuid_entry2, eax)		\
 	F(kvm_cpuid_entry2, ebx) F(kvm_cpuid_entry2, ecx)		\
 	F(kvm_cpuid_entry2, edx) F(kvm_cpuid_entry2, padding)		\
-	F(kvm_cpuid2, nent) F(kvm_cpuid2, padding)
+	F(kvm_cpuid2, nent) F(kvm_cpuid2, padding)			\
+	F(kvm_fpu, fpr) F(kvm_fpu, fcw) F(kvm_fpu, fsw) F(kvm_fpu, ftwx)	\
+	F(kvm_fpu, last_opcode) F(kvm_fpu, last_ip) F(kvm_fpu, last_dp)	\
+	F(kvm_fpu, xmm) F(kvm_fpu, mxcsr)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -68,4 +72,5 @@
 	C(KVM_MEM_LOG_DIRTY_PAGES) C(KVM_MEM_READONLY) C(KVM_NR_INTERRUPTS) \
 	C(KVM_GET_SUPPORTED_CPUID) C(KVM_SET_CPUID2) C(KVM_GET_CPUID2)	\
 	C(KVM_CPUID_FLAG_SIGNIFCANT_INDEX) C(KVM_CAP_EXT_CPUID)	\
-	C(offsetof(struct kvm_cpuid2, entries))
+	C(offsetof(struct kvm_cpuid2, entries))				\
+	C(KVM_GET_FPU) C(KVM_SET_FPU)

@@ -113,6 +113,7 @@ static int __init minikvm_init(void)
 	if (!mkvm_ops_complete(mkvm_ops))
 		return -EINVAL;
 
+	mkvm_fpu_setup();
 	r = mkvm_ops->hardware_setup();
 	if (r)
 		return r;

@@ -22,6 +22,8 @@
 #include "../x86/ops.h"
 #include "../x86/tdp.h"
 
+struct fxregs_state;
+
 #define MKVM_MAX_SLOTS		32	/* KVM_CAP_NR_MEMSLOTS */
 #define MKVM_MAX_VCPUS		16	/* KVM_CAP_MAX_VCPUS and MAX_VCPU_ID */
 #define MKVM_RUN_PAGES		2	/* kvm_run, then the PIO data page */
@@ -99,6 +101,9 @@ struct mkvm_vcpu {
 	u8 pio_in_size;		/* an IN waits for its data from userspace */
 	bool has_run;		/* KVM_RUN was called: CPUID is fixed */
 
+	/* The guest's x87/SSE state, an FXSAVE image (x86/fpu.c). */
+	struct fxregs_state *fpu;
+
 	/* From KVM_SET_CPUID2; NULL until then (minikvm's policy applies). */
 	struct kvm_cpuid_entry2 *cpuid;
 	unsigned int cpuid_nent;
@@ -146,6 +151,14 @@ void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
 int mkvm_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
 int mkvm_set_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 int mkvm_get_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+
+/* x86/fpu.c */
+void mkvm_fpu_setup(void);
+int mkvm_fpu_init(struct mkvm_vcpu *vcpu);
+void mkvm_fpu_load_guest(struct mkvm_vcpu *vcpu);
+void mkvm_fpu_save_guest(struct mkvm_vcpu *vcpu);
+void mkvm_get_fpu(struct mkvm_vcpu *vcpu, struct kvm_fpu *fpu);
+int mkvm_set_fpu(struct mkvm_vcpu *vcpu, const struct kvm_fpu *fpu);
 
 /* x86/sregs.c */
 int mkvm_check_sregs(const struct kvm_sregs *sregs);

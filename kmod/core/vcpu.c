@@ -32,9 +32,10 @@ static void mkvm_vcpu_put(struct mkvm_vcpu *vcpu)
 /*
  * One round trip into the guest.  The guest runs with interrupts off on
  * the host side; an interrupt arriving meanwhile forces a VM exit on both
- * backends and is taken at local_irq_enable().  The guest may use the x87,
- * SSE and AVX registers, so the host task's FPU state is saved first
- * (kernel_fpu_begin()) and reloaded on its return to userspace.
+ * backends and is taken at local_irq_enable().  The guest uses the FPU
+ * registers, so the host task's FPU state is saved first
+ * (kernel_fpu_begin()) and reloaded on its return to userspace; the
+ * guest's is loaded and saved around the entry (x86/fpu.c).
  */
 static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 {
@@ -56,7 +57,9 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	 * in guest_context_enter_irqoff().
 	 */
 	rcu_virt_note_context_switch(smp_processor_id());
+	mkvm_fpu_load_guest(vcpu);
 	mkvm_ops->run(vcpu);
+	mkvm_fpu_save_guest(vcpu);
 	local_irq_enable();
 	kernel_fpu_end();
 	vcpu->stats.exits++;
@@ -195,6 +198,28 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		}
 		kfree(sregs);
 		break;
+	case KVM_GET_FPU: {
+		struct kvm_fpu *fpu = kzalloc(sizeof(*fpu), GFP_KERNEL);
+
+		r = -ENOMEM;
+		if (!fpu)
+			break;
+		mkvm_get_fpu(vcpu, fpu);
+		r = copy_to_user(argp, fpu, sizeof(*fpu)) ? -EFAULT : 0;
+		kfree(fpu);
+		break;
+	}
+	case KVM_SET_FPU: {
+		struct kvm_fpu *fpu = memdup_user(argp, sizeof(*fpu));
+
+		if (IS_ERR(fpu)) {
+			r = PTR_ERR(fpu);
+			break;
+		}
+		r = mkvm_set_fpu(vcpu, fpu);
+		kfree(fpu);
+		break;
+	}
 	case KVM_SET_CPUID2:
 		r = mkvm_set_cpuid2(vcpu, argp);
 		break;
@@ -261,6 +286,7 @@ static const struct file_operations mkvm_vcpu_fops = {
 void mkvm_vcpu_free(struct mkvm_vcpu *vcpu)
 {
 	mkvm_ops->vcpu_free(vcpu);
+	kfree(vcpu->fpu);
 	kvfree(vcpu->cpuid);
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->run);
@@ -326,9 +352,12 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
 	if (!vcpu->pio_data)
 		goto err_run;
 
-	r = mkvm_ops->vcpu_create(vcpu);
+	r = mkvm_fpu_init(vcpu);
 	if (r)
 		goto err_pio;
+	r = mkvm_ops->vcpu_create(vcpu);
+	if (r)
+		goto err_fpu;
 	mkvm_vcpu_reset(vcpu);
 
 	/* The fd takes a VM reference; the fd is installed last. */
@@ -345,6 +374,8 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
 
 err_arch:
 	mkvm_ops->vcpu_free(vcpu);
+err_fpu:
+	kfree(vcpu->fpu);
 err_pio:
 	free_page((unsigned long)vcpu->pio_data);
 err_run:

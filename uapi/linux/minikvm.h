@@ -108,6 +108,21 @@ struct kvm_sregs {
 	__u64 interrupt_bitmap[(KVM_NR_INTERRUPTS + 63) / 64];
 };
 
+/* The x87 and SSE state, as KVM_GET_FPU/KVM_SET_FPU carry it. */
+struct kvm_fpu {
+	__u8  fpr[8][16];	/* ST0-ST7 as FXSAVE stores them */
+	__u16 fcw;
+	__u16 fsw;
+	__u8  ftwx;		/* abridged tag word, as in FXSAVE */
+	__u8  pad1;
+	__u16 last_opcode;
+	__u64 last_ip;
+	__u64 last_dp;
+	__u8  xmm[16][16];
+	__u32 mxcsr;
+	__u32 pad2;
+};
+
 /* One CPUID leaf (and subleaf) as KVM_SET_CPUID2 and friends carry it. */
 struct kvm_cpuid_entry2 {
 	__u32 function;		/* EAX on input */
@@ -215,6 +230,8 @@ struct kvm_run {
 #define KVM_SET_REGS		_IOW(KVMIO,  0x82, struct kvm_regs)
 #define KVM_GET_SREGS		_IOR(KVMIO,  0x83, struct kvm_sregs)
 #define KVM_SET_SREGS		_IOW(KVMIO,  0x84, struct kvm_sregs)
+#define KVM_GET_FPU		_IOR(KVMIO,  0x8c, struct kvm_fpu)
+#define KVM_SET_FPU		_IOW(KVMIO,  0x8d, struct kvm_fpu)
 #define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)
 #define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
 
