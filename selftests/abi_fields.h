@@ -7,7 +7,7 @@
 #define ABI_STRUCTS(S)							\
 	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
 	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2) \
-	S(kvm_fpu)
+	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -51,7 +51,10 @@
 	F(kvm_cpuid2, nent) F(kvm_cpuid2, padding)			\
 	F(kvm_fpu, fpr) F(kvm_fpu, fcw) F(kvm_fpu, fsw) F(kvm_fpu, ftwx)	\
 	F(kvm_fpu, last_opcode) F(kvm_fpu, last_ip) F(kvm_fpu, last_dp)	\
-	F(kvm_fpu, xmm) F(kvm_fpu, mxcsr)
+	F(kvm_fpu, xmm) F(kvm_fpu, mxcsr)					\
+	F(kvm_guest_debug, control) F(kvm_guest_debug, arch)		\
+	F(kvm_run, debug.arch.exception) F(kvm_run, debug.arch.pc)	\
+	F(kvm_run, debug.arch.dr6) F(kvm_run, debug.arch.dr7)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -73,4 +76,6 @@
 	C(KVM_GET_SUPPORTED_CPUID) C(KVM_SET_CPUID2) C(KVM_GET_CPUID2)	\
 	C(KVM_CPUID_FLAG_SIGNIFCANT_INDEX) C(KVM_CAP_EXT_CPUID)	\
 	C(offsetof(struct kvm_cpuid2, entries))				\
-	C(KVM_GET_FPU) C(KVM_SET_FPU)
+	C(KVM_GET_FPU) C(KVM_SET_FPU) C(KVM_SET_GUEST_DEBUG)		\
+	C(KVM_GUESTDBG_ENABLE) C(KVM_GUESTDBG_SINGLESTEP)		\
+	C(KVM_GUESTDBG_USE_SW_BP) C(KVM_GUESTDBG_USE_HW_BP) C(KVM_CAP_SET_GUEST_DEBUG)

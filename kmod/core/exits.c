@@ -125,3 +125,26 @@ void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu)
 	vcpu->regs[MKVM_RCX] = ecx;
 	vcpu->regs[MKVM_RDX] = edx;
 }
+
+/**
+ * mkvm_exit_debug() - a single step or breakpoint for the debugger
+ * @vcpu: the vCPU
+ * @exception: 1 (#DB) or 3 (#BP)
+ * @pc: the linear address of the next instruction (#DB) or the INT3 (#BP)
+ * @dr6: the debug status, DR6 format
+ * @dr7: the guest's DR7
+ *
+ * Return: MKVM_EXIT_USER.
+ */
+enum mkvm_exit_action mkvm_exit_debug(struct mkvm_vcpu *vcpu, u32 exception,
+				      u64 pc, u64 dr6, u64 dr7)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = exception;
+	run->debug.arch.pc = pc;
+	run->debug.arch.dr6 = dr6;
+	run->debug.arch.dr7 = dr7;
+	return MKVM_EXIT_USER;
+}

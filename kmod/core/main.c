@@ -26,6 +26,7 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_USER_MEMORY:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_SET_GUEST_DEBUG:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;

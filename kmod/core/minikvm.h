@@ -100,6 +100,8 @@ struct mkvm_vcpu {
 
 	u8 pio_in_size;		/* an IN waits for its data from userspace */
 	bool has_run;		/* KVM_RUN was called: CPUID is fixed */
+	u32 guest_debug;	/* KVM_GUESTDBG_* from KVM_SET_GUEST_DEBUG */
+	bool step_with_tf;	/* the backend single-steps through RFLAGS.TF */
 
 	/* The guest's x87/SSE state, an FXSAVE image (x86/fpu.c). */
 	struct fxregs_state *fpu;
@@ -129,6 +131,7 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa);
 void mkvm_mmu_release_slot(struct mkvm_slot *slot);
 int mkvm_mmu_zap(struct mkvm_vm *vm);
 bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
+int mkvm_read_guest_atomic(struct mkvm_vcpu *vcpu, u64 gpa, void *buf, size_t len);
 
 /* core/vcpu.c */
 int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id);
@@ -142,6 +145,8 @@ enum mkvm_exit_action mkvm_exit_internal(struct mkvm_vcpu *vcpu,
 enum mkvm_exit_action mkvm_exit_fail_entry(struct mkvm_vcpu *vcpu,
 					   u64 reason);
 enum mkvm_exit_action mkvm_exit_simple(struct mkvm_vcpu *vcpu, u32 reason);
+enum mkvm_exit_action mkvm_exit_debug(struct mkvm_vcpu *vcpu, u32 exception,
+				      u64 pc, u64 dr6, u64 dr7);
 void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
 void mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
 

@@ -9,6 +9,7 @@
  * not pinned.  There are no MMU notifiers: if userspace unmaps a slot's
  * memory the guest keeps the old pages until the slot is deleted.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/smp.h>
 #include <asm/io.h>
@@ -122,4 +123,57 @@ bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu)
 		return false;
 	vcpu->mmu_gen = gen;
 	return true;
+}
+
+/**
+ * mkvm_read_guest_atomic() - copy guest-physical memory without sleeping
+ * @vcpu: the reading vCPU, in an exit handler (preemption off)
+ * @gpa: the guest-physical address
+ * @buf: where to copy
+ * @len: bytes, not crossing a page
+ *
+ * Only pages the guest has touched (pinned, see mkvm_mmu_fault()) can be
+ * read.  Interrupts stay off while reading, so a concurrent mkvm_mmu_zap()
+ * cannot finish its kick, and so cannot unpin, before this returns; a zap
+ * that started meanwhile is seen in ->mmu_gen and the read is discarded.
+ *
+ * Return: 0, -EAGAIN (not pinned yet, or raced with a zap: retry after
+ * re-entering the guest), -ENOENT (no slot), -EINVAL (crosses a page).
+ */
+int mkvm_read_guest_atomic(struct mkvm_vcpu *vcpu, u64 gpa, void *buf, size_t len)
+{
+	struct mkvm_vm *vm = vcpu->vm;
+	unsigned long flags;
+	struct page *page;
+	int gen, i, r = -ENOENT;
+	void *va;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EINVAL;
+	local_irq_save(flags);
+	gen = atomic_read(&vm->mmu_gen);
+	smp_rmb();	/* the generation before the slots it guards */
+	for (i = 0; i < MKVM_MAX_SLOTS; i++) {
+		struct mkvm_slot *s = &vm->slots[i];
+
+		if (!READ_ONCE(s->used))
+			continue;
+		smp_rmb();	/* pairs with the smp_wmb() before ->used is set */
+		if (gpa < s->gpa || gpa - s->gpa >= (s->npages << PAGE_SHIFT))
+			continue;
+		page = xa_load(&s->pages, (gpa - s->gpa) >> PAGE_SHIFT);
+		r = -EAGAIN;
+		if (!page)
+			break;
+		va = kmap_local_page(page);
+		memcpy(buf, va + offset_in_page(gpa), len);
+		kunmap_local(va);
+		r = 0;
+		break;
+	}
+	smp_rmb();	/* the copy before the second look at the generation */
+	if (!r && atomic_read(&vm->mmu_gen) != gen)
+		r = -EAGAIN;
+	local_irq_restore(flags);
+	return r;
 }

@@ -39,6 +39,13 @@ static void mkvm_vcpu_put(struct mkvm_vcpu *vcpu)
  */
 static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 {
+	/*
+	 * Single-stepping through TF (SVM; VMX uses the monitor trap flag)
+	 * sets it for the guest, whose RFLAGS must not keep it.
+	 */
+	unsigned long tf = (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
+			   vcpu->step_with_tf && !(vcpu->rflags & X86_EFLAGS_TF) ?
+			   X86_EFLAGS_TF : 0;
 	enum mkvm_exit_action act;
 
 	mkvm_vcpu_load(vcpu);
@@ -58,7 +65,9 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	 */
 	rcu_virt_note_context_switch(smp_processor_id());
 	mkvm_fpu_load_guest(vcpu);
+	vcpu->rflags |= tf;
 	mkvm_ops->run(vcpu);
+	vcpu->rflags &= ~tf;
 	mkvm_fpu_save_guest(vcpu);
 	local_irq_enable();
 	kernel_fpu_end();
@@ -143,6 +152,25 @@ static void mkvm_set_regs(struct mkvm_vcpu *vcpu, const struct kvm_regs *regs)
 	vcpu->pio_in_size = 0;
 }
 
+#define MKVM_GUESTDBG_VALID (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
+			     KVM_GUESTDBG_USE_SW_BP)
+
+/* KVM_SET_GUEST_DEBUG: hardware breakpoints are not offered (-EINVAL). */
+static int mkvm_set_guest_debug(struct mkvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_guest_debug dbg;
+
+	if (copy_from_user(&dbg, argp, sizeof(dbg)))
+		return -EFAULT;
+	if (dbg.control & ~MKVM_GUESTDBG_VALID)
+		return -EINVAL;
+	vcpu->guest_debug = dbg.control & KVM_GUESTDBG_ENABLE ? dbg.control : 0;
+	mkvm_vcpu_load(vcpu);
+	mkvm_ops->update_debug(vcpu);
+	mkvm_vcpu_put(vcpu);
+	return 0;
+}
+
 static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			    unsigned long arg)
 {
@@ -220,6 +248,9 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		kfree(fpu);
 		break;
 	}
+	case KVM_SET_GUEST_DEBUG:
+		r = mkvm_set_guest_debug(vcpu, argp);
+		break;
 	case KVM_SET_CPUID2:
 		r = mkvm_set_cpuid2(vcpu, argp);
 		break;

@@ -148,7 +148,9 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 		slot->npages = mem->memory_size >> PAGE_SHIFT;
 		slot->uaddr = mem->userspace_addr;
 		xa_init(&slot->pages);
-		slot->used = true;
+		/* mkvm_read_guest_atomic() reads ->used without the lock. */
+		smp_wmb();
+		WRITE_ONCE(slot->used, true);
 	}
 	r = 0;
 out:

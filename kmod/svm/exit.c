@@ -3,7 +3,10 @@
  * SVM exit handlers, dispatched by exit code (APM Vol. 2, Appendix C;
  * EXITINFO1/2 in 15.7 to 15.13).
  */
+#include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 
@@ -114,7 +117,70 @@ static enum mkvm_exit_action handle_npf(struct mkvm_vcpu *vcpu)
 	return MKVM_MMU_FAULT;
 }
 
+static enum mkvm_exit_action handle_db(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	u64 dr6 = save->dr6;
+
+	/* The intercepted #DB left its status in the VMCB's DR6. */
+	save->dr6 = DR6_RESERVED;
+	return mkvm_exit_debug(vcpu, X86_TRAP_DB, save->cs.base + vcpu->rip,
+			       dr6 | DR6_RESERVED, save->dr7);
+}
+
+static enum mkvm_exit_action handle_bp(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	return mkvm_exit_debug(vcpu, X86_TRAP_BP, save->cs.base + vcpu->rip,
+			       DR6_RESERVED, save->dr7);
+}
+
+/*
+ * INTn, intercepted only while a debugger sets breakpoints (see
+ * svm_update_debug()): INT3 goes to the debugger, INT n and INTO go on to
+ * the guest as the software interrupt they are, RIP past them (15.20).
+ * Reading the instruction needs linear = physical: without paging.
+ */
+static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 pc = vmcb->save.cs.base + vcpu->rip;
+	u8 insn[2];
+	int r;
+
+	if (vmcb->save.cr0 & X86_CR0_PG)
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  SVM_EXIT_SWINT);
+	/* Both bytes of INT n, unless the first ends a page. */
+	r = mkvm_read_guest_atomic(vcpu, pc, insn,
+				   offset_in_page(pc) == PAGE_SIZE - 1 ? 1 : 2);
+	if (r == -EAGAIN)
+		return MKVM_RESUME;	/* the guest comes back here */
+	if (r)
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  SVM_EXIT_SWINT);
+	switch (insn[0]) {
+	case 0xcc:
+		return mkvm_exit_debug(vcpu, X86_TRAP_BP, pc, DR6_RESERVED, vmcb->save.dr7);
+	case 0xcd:
+		if (offset_in_page(pc) == PAGE_SIZE - 1)
+			break;
+		vcpu->rip += 2;
+		vmcb->control.event_inj = insn[1] | SVM_EVTINJ_TYPE_SOFT | SVM_EVTINJ_VALID;
+		return MKVM_RESUME;
+	case 0xce:
+		vcpu->rip += 1;
+		vmcb->control.event_inj = X86_TRAP_OF | SVM_EVTINJ_TYPE_SOFT | SVM_EVTINJ_VALID;
+		return MKVM_RESUME;
+	}
+	return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, SVM_EXIT_SWINT);
+}
+
 static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = {
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB] = handle_db,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_BP] = handle_bp,
+	[SVM_EXIT_SWINT]	= handle_swint,
 	[SVM_EXIT_INTR]		= handle_resume,
 	[SVM_EXIT_NMI]		= handle_resume,
 	[SVM_EXIT_SMI]		= handle_resume,

@@ -16,6 +16,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 
 #include "svm.h"
 
@@ -162,9 +163,12 @@ static u64 svm_tdp_leaf_pte(phys_addr_t page)
 	return page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
 }
 
-static void svm_intercept(struct vmcb *vmcb, int bit)
+static void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)
 {
-	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+	if (on)
+		vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+	else
+		vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
 }
 
 static const u8 svm_intercepted[] = {
@@ -184,10 +188,10 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepted); i++)
-		svm_intercept(vmcb, svm_intercepted[i]);
+		svm_set_intercept(vmcb, svm_intercepted[i], true);
 	/* The guest never reaches the host's debug registers. */
 	for (i = INTERCEPT_DR0_READ; i <= INTERCEPT_DR7_WRITE; i++)
-		svm_intercept(vmcb, i);
+		svm_set_intercept(vmcb, i, true);
 
 	vmcb->control.iopm_base_pa = virt_to_phys(svm_iopm);
 	vmcb->control.msrpm_base_pa = virt_to_phys(svm_msrpm);
@@ -402,6 +406,25 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->efer = sregs->efer | EFER_SVME;	/* 15.5.1: SVME must stay set */
 }
 
+/*
+ * A debugger's single steps come back as #DB, its INT3s as #BP (15.12).
+ * QEMU checks a guest INT3 against the INTn intercept rather than the #BP
+ * exception intercept, so INTn is intercepted too; svm/exit.c tells INT3
+ * from other INTn instructions.
+ */
+static void svm_update_debug(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	bool sw_bp = vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP;
+
+	vcpu->step_with_tf = true;
+
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
+			  vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_BP, sw_bp);
+	svm_set_intercept(vmcb, INTERCEPT_INTn, sw_bp);
+}
+
 static void svm_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error)
 {
@@ -431,6 +454,7 @@ const struct mkvm_ops svm_ops = {
 	.handle_exit		= svm_handle_exit,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.update_debug		= svm_update_debug,
 	.inject_exception	= svm_inject_exception,
 	.tdp_table_pte		= svm_tdp_table_pte,
 	.tdp_leaf_pte		= svm_tdp_leaf_pte,

@@ -4,6 +4,8 @@
  * Appendix C; exit qualifications in 28.2.1).
  */
 #include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
 #include <asm/trapnr.h>
 #include <asm/vmx.h>
 
@@ -34,14 +36,45 @@ static enum mkvm_exit_action handle_resume(struct mkvm_vcpu *vcpu)
 	return MKVM_RESUME;
 }
 
+/*
+ * Bochs reports a single step (MTF exit or TF #DB) right after the entry
+ * that follows an EPT violation, before the faulting instruction ran: no
+ * step was made (RIP is where the fault was), so the guest goes on.
+ */
+static bool vmx_step_is_spurious(struct mkvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool spurious = vmx->step_after_fault && vcpu->rip == vmx->fault_rip;
+
+	vmx->step_after_fault = false;
+	return spurious;
+}
+
 static enum mkvm_exit_action handle_exception_nmi(struct mkvm_vcpu *vcpu)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 
+	u64 pc = vmcs_readl(GUEST_CS_BASE) + vcpu->rip;
+
 	/* vmx_run() already gave the NMI to the host. */
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return MKVM_RESUME;
-	/* The exception bitmap is empty: nothing else is expected. */
+	/*
+	 * The exception bitmap holds #DB and #BP only for a debugger.  #DB
+	 * exits carry the DR6 bits in the qualification (28.2.1); #BP from
+	 * INT3 exits with RIP still at the INT3.
+	 */
+	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_DB:
+		if (vmx_step_is_spurious(vcpu))
+			return MKVM_RESUME;
+		return mkvm_exit_debug(vcpu, X86_TRAP_DB, pc,
+				       vmcs_readl(EXIT_QUALIFICATION) | DR6_RESERVED,
+				       vmcs_readl(GUEST_DR7));
+	case X86_TRAP_BP:
+		return mkvm_exit_debug(vcpu, X86_TRAP_BP, pc, DR6_RESERVED,
+				       vmcs_readl(GUEST_DR7));
+	}
 	return vmx_unexpected(vcpu);
 }
 
@@ -132,8 +165,21 @@ static enum mkvm_exit_action handle_skip(struct mkvm_vcpu *vcpu)
 	return MKVM_RESUME;
 }
 
+static enum mkvm_exit_action handle_mtf(struct mkvm_vcpu *vcpu)
+{
+	if (vmx_step_is_spurious(vcpu))
+		return MKVM_RESUME;
+	/* One guest instruction done: a single step, reported as a #DB would be. */
+	return mkvm_exit_debug(vcpu, X86_TRAP_DB, vmcs_readl(GUEST_CS_BASE) + vcpu->rip,
+			       DR6_RESERVED | DR_STEP, vmcs_readl(GUEST_DR7));
+}
+
 static enum mkvm_exit_action handle_ept_violation(struct mkvm_vcpu *vcpu)
 {
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->step_after_fault = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
+	vmx->fault_rip = vcpu->rip;
 	vcpu->fault_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	return MKVM_MMU_FAULT;
 }
@@ -161,6 +207,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_MSR_READ]			= handle_gp,
 	[EXIT_REASON_MSR_WRITE]			= handle_gp,
 	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]		= handle_mtf,
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	[EXIT_REASON_INVEPT]			= handle_ud,

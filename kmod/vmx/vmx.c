@@ -21,6 +21,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <asm/tsc.h>
 
 #include "vmx.h"
@@ -136,6 +137,9 @@ static int vmx_setup_config(void)
 				&vmx_cfg.proc, "processor-based");
 	if (r)
 		return r;
+	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
+	       ept_vpid);
+	vmx_cfg.has_mtf = (ept_vpid >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 	if (vmx_cfg.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
 			    CPU_BASED_INVLPG_EXITING | CPU_BASED_USE_MSR_BITMAPS))
 		pr_info("CPU forces some CR3/INVLPG/MSR exits; they are handled as they come\n");
@@ -775,6 +779,28 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
 }
 
+/*
+ * Single steps use the monitor trap flag (25.5.2): an exit after each
+ * guest instruction, with nothing for the guest to see.  Without it, TF
+ * and an intercepted #DB.  Breakpoints: #BP in the exception bitmap
+ * (24.6.3).
+ */
+static void vmx_update_debug(struct mkvm_vcpu *vcpu)
+{
+	bool step = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
+	u32 proc = vmx_cfg.proc, bitmap = 0;
+
+	vcpu->step_with_tf = !vmx_cfg.has_mtf;
+	if (step && vmx_cfg.has_mtf)
+		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+	else if (step)
+		bitmap |= BIT(X86_TRAP_DB);
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP)
+		bitmap |= BIT(X86_TRAP_BP);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmcs_write32(EXCEPTION_BITMAP, bitmap);
+}
+
 static void vmx_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error)
 {
@@ -807,6 +833,7 @@ const struct mkvm_ops vmx_ops = {
 	.handle_exit		= vmx_handle_exit,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
+	.update_debug		= vmx_update_debug,
 	.inject_exception	= vmx_inject_exception,
 	.tdp_table_pte		= vmx_tdp_table_pte,
 	.tdp_leaf_pte		= vmx_tdp_leaf_pte,

@@ -19,6 +19,7 @@ struct vmx_config {
 	unsigned long cr0_mask, cr4_mask;
 	bool invept_single, invvpid_single;
 	u32 preemption_timer;	/* VMX-preemption timer value; 0 if absent */
+	bool has_mtf;		/* monitor trap flag, for single steps */
 };
 
 extern struct vmx_config vmx_cfg;
@@ -30,6 +31,8 @@ struct vmx_vcpu {
 	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
 	bool initialized;		/* constant VMCS fields written */
 	bool need_flush;		/* flush EPT and VPID before entry */
+	bool step_after_fault;		/* see vmx_step_is_spurious() */
+	unsigned long fault_rip;
 	/* On the per-CPU list of VMCSs active on vcpu.cpu (irqs off there). */
 	struct list_head loaded_link;
 

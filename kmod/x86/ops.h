@@ -52,6 +52,9 @@ struct mkvm_ops {
 	void (*get_sregs)(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs);
 	void (*set_sregs)(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs);
 
+	/* Intercept #DB and #BP as vcpu->guest_debug asks; vCPU loaded. */
+	void (*update_debug)(struct mkvm_vcpu *vcpu);
+
 	/* Queue a hardware exception for the next entry. */
 	void (*inject_exception)(struct mkvm_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
@@ -75,6 +78,7 @@ struct mkvm_ops {
 	OP(handle_exit)		\
 	OP(get_sregs)		\
 	OP(set_sregs)		\
+	OP(update_debug)	\
 	OP(inject_exception)	\
 	OP(tdp_table_pte)	\
 	OP(tdp_leaf_pte)

@@ -209,6 +209,7 @@ const char *exit_reason_str(unsigned int reason)
 	case KVM_EXIT_UNKNOWN: return "UNKNOWN";
 	case KVM_EXIT_EXCEPTION: return "EXCEPTION";
 	case KVM_EXIT_IO: return "IO";
+	case KVM_EXIT_DEBUG: return "DEBUG";
 	case KVM_EXIT_HLT: return "HLT";
 	case KVM_EXIT_MMIO: return "MMIO";
 	case KVM_EXIT_SHUTDOWN: return "SHUTDOWN";

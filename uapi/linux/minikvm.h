@@ -26,6 +26,7 @@
 #define KVM_CAP_MAX_VCPUS	66
 #define KVM_CAP_MAX_VCPU_ID	128
 #define KVM_CAP_EXT_CPUID	7
+#define KVM_CAP_SET_GUEST_DEBUG	23
 #define KVM_CAP_IMMEDIATE_EXIT	136
 
 /* Exit reasons (kvm_run.exit_reason). */
@@ -108,6 +109,22 @@ struct kvm_sregs {
 	__u64 interrupt_bitmap[(KVM_NR_INTERRUPTS + 63) / 64];
 };
 
+/* kvm_run.debug.arch for KVM_EXIT_DEBUG */
+struct kvm_debug_exit_arch {
+	__u32 exception;	/* 1 (#DB) or 3 (#BP) */
+	__u32 pad;
+	__u64 pc;		/* linear address */
+	__u64 dr6;
+	__u64 dr7;
+};
+
+struct kvm_guest_debug_arch {
+	__u64 debugreg[8];
+};
+
+#define KVM_GUESTDBG_USE_SW_BP		0x00010000
+#define KVM_GUESTDBG_USE_HW_BP		0x00020000
+
 /* The x87 and SSE state, as KVM_GET_FPU/KVM_SET_FPU carry it. */
 struct kvm_fpu {
 	__u8  fpr[8][16];	/* ST0-ST7 as FXSAVE stores them */
@@ -177,6 +194,10 @@ struct kvm_run {
 			__u32 exception;
 			__u32 error_code;
 		} ex;
+		/* KVM_EXIT_DEBUG */
+		struct {
+			struct kvm_debug_exit_arch arch;
+		} debug;
 		/* KVM_EXIT_IO */
 		struct {
 			__u8 direction;
@@ -210,6 +231,16 @@ struct kvm_run {
 	} s;
 };
 
+/* KVM_SET_GUEST_DEBUG */
+#define KVM_GUESTDBG_ENABLE	0x00000001
+#define KVM_GUESTDBG_SINGLESTEP	0x00000002
+
+struct kvm_guest_debug {
+	__u32 control;
+	__u32 pad;
+	struct kvm_guest_debug_arch arch;
+};
+
 #define KVMIO 0xAE
 
 /* ioctls on /dev/minikvm (the "system" fd) */
@@ -234,5 +265,6 @@ struct kvm_run {
 #define KVM_SET_FPU		_IOW(KVMIO,  0x8d, struct kvm_fpu)
 #define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)
 #define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
+#define KVM_SET_GUEST_DEBUG	_IOW(KVMIO,  0x9b, struct kvm_guest_debug)
 
 #endif /* _UAPI_LINUX_MINIKVM_H */
