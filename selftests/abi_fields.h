@@ -7,7 +7,8 @@
 #define ABI_STRUCTS(S)							\
 	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
 	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2) \
-	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)
+	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
+	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -54,7 +55,9 @@
 	F(kvm_fpu, xmm) F(kvm_fpu, mxcsr)					\
 	F(kvm_guest_debug, control) F(kvm_guest_debug, arch)		\
 	F(kvm_run, debug.arch.exception) F(kvm_run, debug.arch.pc)	\
-	F(kvm_run, debug.arch.dr6) F(kvm_run, debug.arch.dr7)
+	F(kvm_run, debug.arch.dr6) F(kvm_run, debug.arch.dr7)		\
+	F(kvm_msr_entry, index) F(kvm_msr_entry, data) F(kvm_msrs, nmsrs)	\
+	F(kvm_msr_list, nmsrs)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -78,4 +81,6 @@
 	C(offsetof(struct kvm_cpuid2, entries))				\
 	C(KVM_GET_FPU) C(KVM_SET_FPU) C(KVM_SET_GUEST_DEBUG)		\
 	C(KVM_GUESTDBG_ENABLE) C(KVM_GUESTDBG_SINGLESTEP)		\
-	C(KVM_GUESTDBG_USE_SW_BP) C(KVM_GUESTDBG_USE_HW_BP) C(KVM_CAP_SET_GUEST_DEBUG)
+	C(KVM_GUESTDBG_USE_SW_BP) C(KVM_GUESTDBG_USE_HW_BP) C(KVM_CAP_SET_GUEST_DEBUG) \
+	C(KVM_GET_MSR_INDEX_LIST) C(KVM_GET_MSRS) C(KVM_SET_MSRS)		\
+	C(offsetof(struct kvm_msrs, entries)) C(offsetof(struct kvm_msr_list, indices))

@@ -52,6 +52,8 @@ static long mkvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return mkvm_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : MKVM_RUN_PAGES * PAGE_SIZE;
+	case KVM_GET_MSR_INDEX_LIST:
+		return mkvm_get_msr_index_list((void __user *)arg);
 	case KVM_GET_SUPPORTED_CPUID:
 		return mkvm_get_supported_cpuid((void __user *)arg);
 	default:

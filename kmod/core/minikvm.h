@@ -103,6 +103,10 @@ struct mkvm_vcpu {
 	u32 guest_debug;	/* KVM_GUESTDBG_* from KVM_SET_GUEST_DEBUG */
 	bool step_with_tf;	/* the backend single-steps through RFLAGS.TF */
 
+	/* The MSRs the core keeps; the others live in the VMCS or VMCB. */
+	u64 msr_misc_enable;
+	u64 msr_apic_base;
+
 	/* The guest's x87/SSE state, an FXSAVE image (x86/fpu.c). */
 	struct fxregs_state *fpu;
 
@@ -164,6 +168,15 @@ void mkvm_fpu_load_guest(struct mkvm_vcpu *vcpu);
 void mkvm_fpu_save_guest(struct mkvm_vcpu *vcpu);
 void mkvm_get_fpu(struct mkvm_vcpu *vcpu, struct kvm_fpu *fpu);
 int mkvm_set_fpu(struct mkvm_vcpu *vcpu, const struct kvm_fpu *fpu);
+
+/* x86/msr.c */
+void mkvm_msr_reset(struct mkvm_vcpu *vcpu);
+int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data);
+int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host);
+bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu);
+bool mkvm_emulate_wrmsr(struct mkvm_vcpu *vcpu);
+int mkvm_get_msr_index_list(struct kvm_msr_list __user *arg);
+int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
 
 /* x86/sregs.c */
 int mkvm_check_sregs(const struct kvm_sregs *sregs);

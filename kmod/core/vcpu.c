@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
+#include <asm/msr-index.h>
 #include <asm/processor.h>
 
 #include "minikvm.h"
@@ -209,6 +210,7 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		mkvm_vcpu_load(vcpu);
 		mkvm_ops->get_sregs(vcpu, sregs);
 		mkvm_vcpu_put(vcpu);
+		sregs->apic_base = vcpu->msr_apic_base;
 		r = copy_to_user(argp, sregs, sizeof(*sregs)) ? -EFAULT : 0;
 		kfree(sregs);
 		break;
@@ -219,6 +221,9 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			break;
 		}
 		r = mkvm_check_sregs(sregs);
+		/* apic_base goes through the MSR's own checks first. */
+		if (!r && mkvm_set_msr(vcpu, MSR_IA32_APICBASE, sregs->apic_base, true))
+			r = -EINVAL;
 		if (!r) {
 			mkvm_vcpu_load(vcpu);
 			mkvm_ops->set_sregs(vcpu, sregs);
@@ -248,6 +253,10 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		kfree(fpu);
 		break;
 	}
+	case KVM_GET_MSRS:
+	case KVM_SET_MSRS:
+		r = mkvm_msrs_ioctl(vcpu, argp, ioctl == KVM_SET_MSRS);
+		break;
 	case KVM_SET_GUEST_DEBUG:
 		r = mkvm_set_guest_debug(vcpu, argp);
 		break;
@@ -335,6 +344,7 @@ static void mkvm_vcpu_reset(struct mkvm_vcpu *vcpu)
 	cpuid(1, &eax, &ebx, &ecx, &edx);
 	vcpu->regs[MKVM_RDX] = eax;	/* processor signature */
 
+	mkvm_msr_reset(vcpu);
 	mkvm_reset_sregs(&sregs);
 	mkvm_vcpu_load(vcpu);
 	mkvm_ops->set_sregs(vcpu, &sregs);

@@ -86,9 +86,24 @@ static enum mkvm_exit_action handle_ioio(struct mkvm_vcpu *vcpu)
 			    vmcb->control.exit_info_2);
 }
 
+static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
+{
+	/* 15.11: EXITINFO1 is 0 for RDMSR, 1 for WRMSR. */
+	bool ok = to_svm(vcpu)->vmcb->control.exit_info_1 ?
+		  mkvm_emulate_wrmsr(vcpu) : mkvm_emulate_rdmsr(vcpu);
+
+	/* An MSR minikvm does not virtualize, or a bad value: #GP(0). */
+	if (!ok) {
+		svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return MKVM_RESUME;
+	}
+	svm_skip(vcpu, 2);	/* 0F 32, 0F 30 */
+	return MKVM_RESUME;
+}
+
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 {
-	/* MSRs minikvm does not virtualize yet, RDPMC: #GP(0) as hardware would. */
+	/* RDPMC: no performance counters for the guest, #GP(0) as hardware would. */
 	svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
@@ -190,7 +205,7 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_INVD]		= handle_invd,
 	[SVM_EXIT_RDPMC]	= handle_gp,
 	[SVM_EXIT_IOIO]		= handle_ioio,
-	[SVM_EXIT_MSR]		= handle_gp,
+	[SVM_EXIT_MSR]		= handle_msr,
 	[SVM_EXIT_SHUTDOWN]	= handle_shutdown,
 	[SVM_EXIT_VMRUN]	= handle_ud,
 	[SVM_EXIT_VMMCALL]	= handle_ud,

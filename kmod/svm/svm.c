@@ -17,6 +17,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/trapnr.h>
+#include <asm/tsc.h>
 
 #include "svm.h"
 
@@ -425,6 +426,59 @@ static void svm_update_debug(struct mkvm_vcpu *vcpu)
 	svm_set_intercept(vmcb, INTERCEPT_INTn, sw_bp);
 }
 
+/* The VMCB holds every MSR minikvm virtualizes but the core's two. */
+static u64 *svm_msr_field(struct vmcb *vmcb, u32 index)
+{
+	struct vmcb_save_area *save = &vmcb->save;
+
+	switch (index) {
+	case MSR_STAR:			return &save->star;
+	case MSR_LSTAR:			return &save->lstar;
+	case MSR_CSTAR:			return &save->cstar;
+	case MSR_SYSCALL_MASK:		return &save->sfmask;
+	case MSR_KERNEL_GS_BASE:	return &save->kernel_gs_base;
+	case MSR_FS_BASE:		return &save->fs.base;
+	case MSR_GS_BASE:		return &save->gs.base;
+	case MSR_IA32_SYSENTER_CS:	return &save->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:	return &save->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:	return &save->sysenter_eip;
+	case MSR_IA32_CR_PAT:		return &save->g_pat;
+	default:			return NULL;
+	}
+}
+
+static int svm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 *field = svm_msr_field(vmcb, index);
+
+	if (field)
+		*data = *field;
+	else if (index == MSR_EFER)
+		*data = vmcb->save.efer & ~EFER_SVME;
+	else if (index == MSR_IA32_TSC)
+		*data = rdtsc() + vmcb->control.tsc_offset;	/* 15.30.5 */
+	else
+		return 1;
+	return 0;
+}
+
+static int svm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 *field = svm_msr_field(vmcb, index);
+
+	if (field)
+		*field = data;
+	else if (index == MSR_EFER)
+		vmcb->save.efer = data | EFER_SVME;
+	else if (index == MSR_IA32_TSC)
+		vmcb->control.tsc_offset = data - rdtsc();
+	else
+		return 1;
+	return 0;
+}
+
 static void svm_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error)
 {
@@ -454,6 +508,8 @@ const struct mkvm_ops svm_ops = {
 	.handle_exit		= svm_handle_exit,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
 	.update_debug		= svm_update_debug,
 	.inject_exception	= svm_inject_exception,
 	.tdp_table_pte		= svm_tdp_table_pte,

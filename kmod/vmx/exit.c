@@ -140,9 +140,23 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 	return MKVM_RESUME;
 }
 
+static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
+{
+	bool ok = (to_vmx(vcpu)->exit_reason & 0xffff) == EXIT_REASON_MSR_READ ?
+		  mkvm_emulate_rdmsr(vcpu) : mkvm_emulate_wrmsr(vcpu);
+
+	/* An MSR minikvm does not virtualize, or a bad value: #GP(0). */
+	if (!ok) {
+		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return MKVM_RESUME;
+	}
+	vmx_skip_instruction(vcpu);
+	return MKVM_RESUME;
+}
+
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 {
-	/* MSRs minikvm does not virtualize yet, RDPMC: #GP(0) as hardware would. */
+	/* RDPMC: no performance counters for the guest, #GP(0) as hardware would. */
 	vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
@@ -204,8 +218,8 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_VMON]			= handle_ud,
 	[EXIT_REASON_CR_ACCESS]			= handle_cr,
 	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
-	[EXIT_REASON_MSR_READ]			= handle_gp,
-	[EXIT_REASON_MSR_WRITE]			= handle_gp,
+	[EXIT_REASON_MSR_READ]			= handle_msr,
+	[EXIT_REASON_MSR_WRITE]			= handle_msr,
 	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
 	[EXIT_REASON_MONITOR_TRAP_FLAG]		= handle_mtf,
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,

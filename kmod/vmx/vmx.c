@@ -29,6 +29,13 @@
 
 struct vmx_config vmx_cfg;
 
+/* The MSRs SYSCALL uses, in vmx->syscall_msrs order, and the host's values. */
+static const u32 vmx_syscall_msr_index[4] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+};
+
+static u64 vmx_host_syscall_msrs[4];
+
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
 static DEFINE_PER_CPU(void *, current_vmcs);
@@ -128,6 +135,7 @@ static int vmx_setup_config(void)
 	 * no MSR bitmap is used.  CR3 accesses must not exit (EPT).
 	 */
 	proc_want = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+		    CPU_BASED_USE_TSC_OFFSETTING |
 		    CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 		    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
 		    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
@@ -212,7 +220,7 @@ int vmx_probe(void)
 
 static int vmx_hardware_setup(void)
 {
-	int cpu;
+	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
 		u32 *page = (u32 *)get_zeroed_page(GFP_KERNEL);
@@ -224,6 +232,9 @@ static int vmx_hardware_setup(void)
 		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
 	}
 	set_bit(0, vmx_vpid_bitmap);
+	/* Linux gives every CPU the same SYSCALL MSRs (syscall_init()). */
+	for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
+		rdmsrl(vmx_syscall_msr_index[i], vmx_host_syscall_msrs[i]);
 	return 0;
 err:
 	for_each_possible_cpu(cpu) {
@@ -465,6 +476,7 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 
 	/* Guest state that SET_SREGS does not carry. */
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);	/* power-up PAT */
+	vmcs_write64(TSC_OFFSET, 0);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_writel(GUEST_DR7, 0x400);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
@@ -559,6 +571,14 @@ static void vmx_requeue_event(struct vmx_vcpu *vmx)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_UNBLOCK_NMI);
 }
 
+static void vmx_load_syscall_msrs(const u64 *val)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msr_index); i++)
+		wrmsrl(vmx_syscall_msr_index[i], val[i]);
+}
+
 static void vmx_run(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -594,8 +614,13 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 
+	if (vmx->switch_syscall_msrs)
+		vmx_load_syscall_msrs(vmx->syscall_msrs);
+
 	fail = mkvm_vmx_enter(vcpu->regs, vmx->launched);
 
+	if (vmx->switch_syscall_msrs)
+		vmx_load_syscall_msrs(vmx_host_syscall_msrs);
 	vmx->cr2 = native_read_cr2();
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
@@ -750,11 +775,119 @@ void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4)
 	vmcs_writel(GUEST_CR4, (cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
 }
 
+/*
+ * EFER into the VMCS; IA-32e mode guest follows EFER.LMA (24.8.1), and
+ * the SYSCALL MSRs matter to the guest only while EFER.SCE is set.
+ */
+static void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	vmcs_write64(GUEST_IA32_EFER, efer);
+	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry |
+		     (efer & EFER_LMA ? VM_ENTRY_IA32E_MODE : 0));
+	vmx->switch_syscall_msrs = efer & EFER_SCE;
+}
+
+static int vmx_syscall_msr_slot(u32 index)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msr_index); i++)
+		if (vmx_syscall_msr_index[i] == index)
+			return i;
+	return -1;
+}
+
+static int vmx_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int slot = vmx_syscall_msr_slot(index);
+
+	if (slot >= 0) {
+		*data = vmx->syscall_msrs[slot];
+		return 0;
+	}
+	switch (index) {
+	case MSR_EFER:
+		*data = vmcs_read64(GUEST_IA32_EFER);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = vmx->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = vmcs_readl(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*data = vmcs_readl(GUEST_GS_BASE);
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*data = vmcs_read32(GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = vmcs_readl(GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = vmcs_readl(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_IA32_TSC:
+		/* 25.3: the guest reads the host TSC plus the offset. */
+		*data = rdtsc() + vmcs_read64(TSC_OFFSET);
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = vmcs_read64(GUEST_IA32_PAT);
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+static int vmx_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int slot = vmx_syscall_msr_slot(index);
+
+	if (slot >= 0) {
+		vmx->syscall_msrs[slot] = data;
+		return 0;
+	}
+	switch (index) {
+	case MSR_EFER:
+		vmx_set_efer(vmx, data);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		vmx->kernel_gs_base = data;
+		break;
+	case MSR_FS_BASE:
+		vmcs_writel(GUEST_FS_BASE, data);
+		break;
+	case MSR_GS_BASE:
+		vmcs_writel(GUEST_GS_BASE, data);
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, data);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_writel(GUEST_SYSENTER_ESP, data);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_writel(GUEST_SYSENTER_EIP, data);
+		break;
+	case MSR_IA32_TSC:
+		vmcs_write64(TSC_OFFSET, data - rdtsc());
+		break;
+	case MSR_IA32_CR_PAT:
+		vmcs_write64(GUEST_IA32_PAT, data);
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
 static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_sregs *s = (struct kvm_sregs *)sregs;
-	u32 entry = vmx_cfg.entry;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++) {
@@ -773,10 +906,7 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmx_set_cr4(vmx, sregs->cr4);
 	vmcs_writel(GUEST_CR3, sregs->cr3);
 	vmx->cr2 = sregs->cr2;	/* switched by vmx_run(), not the VMCS */
-	vmcs_write64(GUEST_IA32_EFER, sregs->efer);
-	if (sregs->efer & EFER_LMA)
-		entry |= VM_ENTRY_IA32E_MODE;
-	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+	vmx_set_efer(vmx, sregs->efer);
 }
 
 /*
@@ -833,6 +963,8 @@ const struct mkvm_ops vmx_ops = {
 	.handle_exit		= vmx_handle_exit,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
 	.update_debug		= vmx_update_debug,
 	.inject_exception	= vmx_inject_exception,
 	.tdp_table_pte		= vmx_tdp_table_pte,

@@ -42,6 +42,9 @@ struct vmx_vcpu {
 	 */
 	unsigned long cr0, cr4;
 	u64 kernel_gs_base;		/* IA32_KERNEL_GS_BASE is not in the VMCS */
+	/* Nor are STAR, LSTAR, CSTAR, SFMASK: switched while EFER.SCE is set. */
+	u64 syscall_msrs[4];
+	bool switch_syscall_msrs;
 	unsigned long cr2;		/* nor is CR2 */
 
 	/* Host values last written to the VMCS, to skip needless VMWRITEs. */

@@ -52,6 +52,14 @@ struct mkvm_ops {
 	void (*get_sregs)(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs);
 	void (*set_sregs)(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs);
 
+	/*
+	 * The MSRs kept in the VMCS/VMCB or switched by the backend, values
+	 * already checked (x86/msr.c); vCPU loaded.  Non-zero: not one of
+	 * the backend's.
+	 */
+	int (*get_msr)(struct mkvm_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct mkvm_vcpu *vcpu, u32 index, u64 data);
+
 	/* Intercept #DB and #BP as vcpu->guest_debug asks; vCPU loaded. */
 	void (*update_debug)(struct mkvm_vcpu *vcpu);
 
@@ -78,6 +86,8 @@ struct mkvm_ops {
 	OP(handle_exit)		\
 	OP(get_sregs)		\
 	OP(set_sregs)		\
+	OP(get_msr)		\
+	OP(set_msr)		\
 	OP(update_debug)	\
 	OP(inject_exception)	\
 	OP(tdp_table_pte)	\

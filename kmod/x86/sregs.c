@@ -100,5 +100,6 @@ void mkvm_reset_sregs(struct kvm_sregs *sregs)
 	sregs->gdt.limit = 0xffff;
 	sregs->idt.limit = 0xffff;
 	sregs->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
-	sregs->apic_base = 0;	/* no local APIC */
+	sregs->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			   MSR_IA32_APICBASE_BSP;
 }

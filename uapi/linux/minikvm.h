@@ -109,6 +109,25 @@ struct kvm_sregs {
 	__u64 interrupt_bitmap[(KVM_NR_INTERRUPTS + 63) / 64];
 };
 
+/* One MSR for KVM_GET_MSRS/KVM_SET_MSRS. */
+struct kvm_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct kvm_msrs {
+	__u32 nmsrs;		/* entries that follow */
+	__u32 pad;
+	struct kvm_msr_entry entries[];
+};
+
+/* KVM_GET_MSR_INDEX_LIST */
+struct kvm_msr_list {
+	__u32 nmsrs;		/* in: room in indices; out: the list's size */
+	__u32 indices[];
+};
+
 /* kvm_run.debug.arch for KVM_EXIT_DEBUG */
 struct kvm_debug_exit_arch {
 	__u32 exception;	/* 1 (#DB) or 3 (#BP) */
@@ -246,6 +265,7 @@ struct kvm_guest_debug {
 /* ioctls on /dev/minikvm (the "system" fd) */
 #define KVM_GET_API_VERSION	_IO(KVMIO,   0x00)
 #define KVM_CREATE_VM		_IO(KVMIO,   0x01)	/* returns a VM fd */
+#define KVM_GET_MSR_INDEX_LIST	_IOWR(KVMIO, 0x02, struct kvm_msr_list)
 #define KVM_CHECK_EXTENSION	_IO(KVMIO,   0x03)
 #define KVM_GET_VCPU_MMAP_SIZE	_IO(KVMIO,   0x04)	/* in bytes */
 #define KVM_GET_SUPPORTED_CPUID	_IOWR(KVMIO, 0x05, struct kvm_cpuid2)
@@ -261,6 +281,8 @@ struct kvm_guest_debug {
 #define KVM_SET_REGS		_IOW(KVMIO,  0x82, struct kvm_regs)
 #define KVM_GET_SREGS		_IOR(KVMIO,  0x83, struct kvm_sregs)
 #define KVM_SET_SREGS		_IOW(KVMIO,  0x84, struct kvm_sregs)
+#define KVM_GET_MSRS		_IOWR(KVMIO, 0x88, struct kvm_msrs)
+#define KVM_SET_MSRS		_IOW(KVMIO,  0x89, struct kvm_msrs)
 #define KVM_GET_FPU		_IOR(KVMIO,  0x8c, struct kvm_fpu)
 #define KVM_SET_FPU		_IOW(KVMIO,  0x8d, struct kvm_fpu)
 #define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MSRs minikvm virtualizes, for KVM_GET/SET_MSRS and for the guest's
+ * RDMSR/WRMSR.  The checks of a value are made here, once; where a value
+ * lives (VMCS, VMCB, the vCPU) is the backend's business (get_msr and
+ * set_msr in mkvm_ops), but for the two the core keeps itself.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+
+#include "../core/minikvm.h"
+
+/* KVM_GET_MSR_INDEX_LIST, in this order. */
+static const u32 mkvm_msr_list[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
+};
+
+#define MKVM_MAX_IO_MSRS	256	/* as KVM's MAX_IO_MSRS */
+#define MKVM_APIC_BASE_RSVD	(GENMASK_ULL(7, 0) | BIT_ULL(9) | BIT_ULL(10) | \
+				 GENMASK_ULL(63, 52))
+
+static bool mkvm_msr_known(u32 index)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(mkvm_msr_list); i++)
+		if (mkvm_msr_list[i] == index)
+			return true;
+	return false;
+}
+
+static bool mkvm_canonical(u64 addr)
+{
+	return ((s64)addr << 16 >> 16) == (s64)addr;
+}
+
+/* PAT: each byte a memory type that exists (SDM Vol. 3A, 13.12.2). */
+static bool mkvm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * mkvm_msr_reset() - the MSRs the core keeps, after RESET
+ * @vcpu: the vCPU
+ */
+void mkvm_msr_reset(struct mkvm_vcpu *vcpu)
+{
+	/* As KVM: no PEBS, no BTS; the APIC enabled at its default base. */
+	vcpu->msr_misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+				MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
+	vcpu->msr_apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			      (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+}
+
+/**
+ * mkvm_get_msr() - read one virtualized MSR
+ * @vcpu: the vCPU, loaded
+ * @index: the MSR
+ * @data: the value
+ *
+ * Return: 0, or 1 for an MSR minikvm does not virtualize (#GP for a guest).
+ */
+int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	switch (index) {
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->msr_misc_enable;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->msr_apic_base;
+		return 0;
+	}
+	if (!mkvm_msr_known(index))
+		return 1;
+	return mkvm_ops->get_msr(vcpu, index, data) ? 1 : 0;
+}
+
+/**
+ * mkvm_set_msr() - write one virtualized MSR
+ * @vcpu: the vCPU, loaded
+ * @index: the MSR
+ * @data: the value
+ * @host: from KVM_SET_MSRS rather than a guest WRMSR
+ *
+ * Return: 0, or 1 for an unknown MSR or a value the MSR cannot hold (the
+ * guest gets #GP, KVM_SET_MSRS stops there).
+ */
+int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	u64 old;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return 1;
+		/* The guest cannot write LMA, nor LME with paging on. */
+		if (!host) {
+			if (mkvm_ops->get_msr(vcpu, MSR_EFER, &old))
+				return 1;
+			data = (data & ~EFER_LMA) | (old & EFER_LMA);
+			if ((data ^ old) & EFER_LME && (old & EFER_LMA))
+				return 1;
+		}
+		break;
+	case MSR_SYSCALL_MASK:
+		if (data >> 32)
+			return 1;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!mkvm_canonical(data))
+			return 1;
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!mkvm_pat_valid(data))
+			return 1;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->msr_misc_enable = data;
+		return 0;
+	case MSR_IA32_APICBASE:
+		if (data & MKVM_APIC_BASE_RSVD)
+			return 1;
+		vcpu->msr_apic_base = data;
+		return 0;
+	default:
+		if (!mkvm_msr_known(index))
+			return 1;
+	}
+	return mkvm_ops->set_msr(vcpu, index, data) ? 1 : 0;
+}
+
+/**
+ * mkvm_emulate_rdmsr() - a guest RDMSR
+ * @vcpu: the vCPU, in its exit handler
+ *
+ * Return: true when done (EDX:EAX set; the caller skips the instruction),
+ * false when the guest gets #GP.
+ */
+bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu)
+{
+	u64 data;
+
+	if (mkvm_get_msr(vcpu, vcpu->regs[MKVM_RCX], &data))
+		return false;
+	vcpu->regs[MKVM_RAX] = (u32)data;
+	vcpu->regs[MKVM_RDX] = data >> 32;
+	return true;
+}
+
+/**
+ * mkvm_emulate_wrmsr() - a guest WRMSR
+ * @vcpu: the vCPU, in its exit handler
+ *
+ * Return: true when done, false when the guest gets #GP.
+ */
+bool mkvm_emulate_wrmsr(struct mkvm_vcpu *vcpu)
+{
+	u64 data = (u32)vcpu->regs[MKVM_RAX] | (vcpu->regs[MKVM_RDX] << 32);
+
+	return !mkvm_set_msr(vcpu, vcpu->regs[MKVM_RCX], data, false);
+}
+
+/**
+ * mkvm_get_msr_index_list() - KVM_GET_MSR_INDEX_LIST
+ * @arg: the user's struct kvm_msr_list
+ *
+ * As in KVM, nmsrs is set to the list's size even when the list does not
+ * fit.
+ *
+ * Return: 0, -E2BIG when it does not fit, -EFAULT.
+ */
+int mkvm_get_msr_index_list(struct kvm_msr_list __user *arg)
+{
+	struct kvm_msr_list hdr;
+	u32 room;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	room = hdr.nmsrs;
+	hdr.nmsrs = ARRAY_SIZE(mkvm_msr_list);
+	if (copy_to_user(arg, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	if (room < ARRAY_SIZE(mkvm_msr_list))
+		return -E2BIG;
+	if (copy_to_user(arg->indices, mkvm_msr_list, sizeof(mkvm_msr_list)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * mkvm_msrs_ioctl() - KVM_GET_MSRS or KVM_SET_MSRS
+ * @vcpu: the vCPU, its mutex held
+ * @arg: the user's struct kvm_msrs
+ * @set: KVM_SET_MSRS
+ *
+ * Return: how many entries were processed, stopping at the first MSR
+ * minikvm does not virtualize or value it refuses; -E2BIG for 256
+ * entries or more; -EFAULT; -ENOMEM.
+ */
+int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool set)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs hdr;
+	u32 i;
+	int r;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= MKVM_MAX_IO_MSRS)
+		return -E2BIG;
+	e = memdup_user(arg->entries, array_size(hdr.nmsrs, sizeof(*e)));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+
+	preempt_disable();
+	mkvm_ops->vcpu_load(vcpu, smp_processor_id());
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (set ? mkvm_set_msr(vcpu, e[i].index, e[i].data, true) :
+			  mkvm_get_msr(vcpu, e[i].index, &e[i].data))
+			break;
+	}
+	preempt_enable();
+
+	r = i;
+	if (!set && copy_to_user(arg->entries, e, i * sizeof(*e)))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
