@@ -139,6 +139,8 @@ int mkvm_read_guest_atomic(struct mkvm_vcpu *vcpu, u64 gpa, void *buf, size_t le
 
 /* core/vcpu.c */
 int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id);
+void mkvm_vcpu_load(struct mkvm_vcpu *vcpu);
+void mkvm_vcpu_put(struct mkvm_vcpu *vcpu);
 void mkvm_vcpu_free(struct mkvm_vcpu *vcpu);
 
 /* core/exits.c: helpers both backends' exit handlers call */

@@ -18,14 +18,24 @@
 
 #include "minikvm.h"
 
-/* Make the vCPU current on this CPU; pairs with mkvm_vcpu_put(). */
-static void mkvm_vcpu_load(struct mkvm_vcpu *vcpu)
+/**
+ * mkvm_vcpu_load() - make the vCPU's state current on this CPU
+ * @vcpu: the vCPU, its mutex held
+ *
+ * Disables preemption until mkvm_vcpu_put(), so that VMCS accesses and
+ * the like stay on this CPU.
+ */
+void mkvm_vcpu_load(struct mkvm_vcpu *vcpu)
 {
 	preempt_disable();
 	mkvm_ops->vcpu_load(vcpu, smp_processor_id());
 }
 
-static void mkvm_vcpu_put(struct mkvm_vcpu *vcpu)
+/**
+ * mkvm_vcpu_put() - end of mkvm_vcpu_load()
+ * @vcpu: the vCPU
+ */
+void mkvm_vcpu_put(struct mkvm_vcpu *vcpu)
 {
 	preempt_enable();
 }

@@ -353,19 +353,27 @@ static void svm_from_seg(struct vmcb_seg *v, const struct kvm_segment *s)
 	v->attrib = svm_seg_attr(s);
 }
 
+/* The VMCB's segments in the order of kvm_sregs: cs ds es fs gs ss tr ldt. */
+static const size_t svm_seg_offset[] = {
+	offsetof(struct vmcb_save_area, cs), offsetof(struct vmcb_save_area, ds),
+	offsetof(struct vmcb_save_area, es), offsetof(struct vmcb_save_area, fs),
+	offsetof(struct vmcb_save_area, gs), offsetof(struct vmcb_save_area, ss),
+	offsetof(struct vmcb_save_area, tr), offsetof(struct vmcb_save_area, ldtr),
+};
+
+static struct vmcb_seg *svm_seg(struct vmcb_save_area *save, int i)
+{
+	return (struct vmcb_seg *)((char *)save + svm_seg_offset[i]);
+}
+
 static void svm_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *save = &svm->vmcb->save;
+	int i;
 
-	svm_to_seg(&save->cs, &sregs->cs);
-	svm_to_seg(&save->ds, &sregs->ds);
-	svm_to_seg(&save->es, &sregs->es);
-	svm_to_seg(&save->fs, &sregs->fs);
-	svm_to_seg(&save->gs, &sregs->gs);
-	svm_to_seg(&save->ss, &sregs->ss);
-	svm_to_seg(&save->tr, &sregs->tr);
-	svm_to_seg(&save->ldtr, &sregs->ldt);
+	for (i = 0; i < ARRAY_SIZE(svm_seg_offset); i++)
+		svm_to_seg(svm_seg(save, i), &sregs->cs + i);
 	sregs->gdt.base = save->gdtr.base;
 	sregs->gdt.limit = save->gdtr.limit;
 	sregs->idt.base = save->idtr.base;
@@ -381,15 +389,10 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *save = &svm->vmcb->save;
+	int i;
 
-	svm_from_seg(&save->cs, &sregs->cs);
-	svm_from_seg(&save->ds, &sregs->ds);
-	svm_from_seg(&save->es, &sregs->es);
-	svm_from_seg(&save->fs, &sregs->fs);
-	svm_from_seg(&save->gs, &sregs->gs);
-	svm_from_seg(&save->ss, &sregs->ss);
-	svm_from_seg(&save->tr, &sregs->tr);
-	svm_from_seg(&save->ldtr, &sregs->ldt);
+	for (i = 0; i < ARRAY_SIZE(svm_seg_offset); i++)
+		svm_from_seg(svm_seg(save, i), &sregs->cs + i);
 	save->gdtr.base = sregs->gdt.base;
 	save->gdtr.limit = sregs->gdt.limit;
 	save->idtr.base = sregs->idt.base;

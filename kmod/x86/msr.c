@@ -231,14 +231,13 @@ int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool se
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 
-	preempt_disable();
-	mkvm_ops->vcpu_load(vcpu, smp_processor_id());
+	mkvm_vcpu_load(vcpu);
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (set ? mkvm_set_msr(vcpu, e[i].index, e[i].data, true) :
 			  mkvm_get_msr(vcpu, e[i].index, &e[i].data))
 			break;
 	}
-	preempt_enable();
+	mkvm_vcpu_put(vcpu);
 
 	r = i;
 	if (!set && copy_to_user(arg->entries, e, i * sizeof(*e)))
