@@ -103,6 +103,12 @@ struct mkvm_vcpu {
 	u32 guest_debug;	/* KVM_GUESTDBG_* from KVM_SET_GUEST_DEBUG */
 	bool step_with_tf;	/* the backend single-steps through RFLAGS.TF */
 
+	/*
+	 * PAE page-directory-pointer entries for KVM_SET_SREGS, read from the
+	 * guest's CR3 there: VMX entry takes them from the VMCS (26.3.2.4).
+	 */
+	u64 pdptrs[4];
+
 	/* The MSRs the core keeps; the others live in the VMCS or VMCB. */
 	u64 msr_misc_enable;
 	u64 msr_apic_base;
@@ -135,6 +141,7 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa);
 void mkvm_mmu_release_slot(struct mkvm_slot *slot);
 int mkvm_mmu_zap(struct mkvm_vm *vm);
 bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
+int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len);
 int mkvm_read_guest_atomic(struct mkvm_vcpu *vcpu, u64 gpa, void *buf, size_t len);
 
 /* core/vcpu.c */

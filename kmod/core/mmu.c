@@ -126,6 +126,32 @@ bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu)
 }
 
 /**
+ * mkvm_read_guest() - copy guest-physical memory, from process context
+ * @vm: the VM; called by its creator process (the slot addresses are in
+ *	its address space), may sleep
+ * @gpa: the guest-physical address
+ * @buf: where to copy
+ * @len: bytes, within one slot
+ *
+ * Return: 0, -ENOENT when no slot holds the range, -EFAULT.
+ */
+int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	struct mkvm_slot *slot;
+	int r = -ENOENT;
+
+	mutex_lock(&vm->lock);
+	slot = mkvm_find_slot(vm, gpa);
+	if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
+		void __user *src = (void __user *)(slot->uaddr + (gpa - slot->gpa));
+
+		r = copy_from_user(buf, src, len) ? -EFAULT : 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/**
  * mkvm_read_guest_atomic() - copy guest-physical memory without sleeping
  * @vcpu: the reading vCPU, in an exit handler (preemption off)
  * @gpa: the guest-physical address

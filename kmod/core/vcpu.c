@@ -231,6 +231,12 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			break;
 		}
 		r = mkvm_check_sregs(sregs);
+		/* PAE paging outside long mode: its four PDPTEs, as KVM loads them. */
+		if (!r && (sregs->cr0 & X86_CR0_PG) && (sregs->cr4 & X86_CR4_PAE) &&
+		    !(sregs->efer & EFER_LME) &&
+		    mkvm_read_guest(vcpu->vm, sregs->cr3 & ~0x1fULL, vcpu->pdptrs,
+				    sizeof(vcpu->pdptrs)))
+			r = -EINVAL;
 		/* apic_base goes through the MSR's own checks first. */
 		if (!r && mkvm_set_msr(vcpu, MSR_IA32_APICBASE, sregs->apic_base, true))
 			r = -EINVAL;

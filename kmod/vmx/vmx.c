@@ -905,6 +905,11 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmx_set_cr0(vmx, sregs->cr0);
 	vmx_set_cr4(vmx, sregs->cr4);
 	vmcs_writel(GUEST_CR3, sregs->cr3);
+	/* 26.3.2.4: with EPT, PAE paging takes its PDPTEs from the VMCS. */
+	vmcs_write64(GUEST_PDPTR0, vcpu->pdptrs[0]);
+	vmcs_write64(GUEST_PDPTR1, vcpu->pdptrs[1]);
+	vmcs_write64(GUEST_PDPTR2, vcpu->pdptrs[2]);
+	vmcs_write64(GUEST_PDPTR3, vcpu->pdptrs[3]);
 	vmx->cr2 = sregs->cr2;	/* switched by vmx_run(), not the VMCS */
 	vmx_set_efer(vmx, sregs->efer);
 }
