@@ -11,7 +11,10 @@ OUT	:= build
 CC	:= gcc
 CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -Iuapi -Iselftests/lib
 
-GUESTS	:= $(patsubst userspace/guests/%.S,$(OUT)/guests/%.bin,$(wildcard userspace/guests/*.S))
+# Flat 16-bit guests, and ELF guests named *32.S / *64.S.
+ELF_SRC	:= $(wildcard userspace/guests/*32.S userspace/guests/*64.S)
+GUESTS	:= $(patsubst userspace/guests/%.S,$(OUT)/guests/%.bin,$(filter-out $(ELF_SRC),$(wildcard userspace/guests/*.S))) \
+	   $(patsubst userspace/guests/%.S,$(OUT)/guests/%.elf,$(ELF_SRC))
 TESTS	:= $(patsubst selftests/%.c,$(OUT)/selftests/%,$(filter-out selftests/abi_check.c,$(wildcard selftests/*.c)))
 LIBSRC	:= $(wildcard selftests/lib/*.c)
 LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
@@ -36,6 +39,16 @@ $(OUT)/guests/%.bin: userspace/guests/%.S
 	@mkdir -p $(@D)
 	$(CC) -m32 -c -o $(OUT)/guests/$*.o $<
 	ld -m elf_i386 -Ttext=0 --oformat=binary -o $@ $(OUT)/guests/$*.o
+
+$(OUT)/guests/%32.elf: userspace/guests/%32.S
+	@mkdir -p $(@D)
+	$(CC) -m32 -c -o $(OUT)/guests/$*32.o $<
+	ld -m elf_i386 -Ttext=0x100000 -o $@ $(OUT)/guests/$*32.o
+
+$(OUT)/guests/%64.elf: userspace/guests/%64.S
+	@mkdir -p $(@D)
+	$(CC) -c -o $(OUT)/guests/$*64.o $<
+	ld -m elf_x86_64 -Ttext=0x100000 -o $@ $(OUT)/guests/$*64.o
 
 selftests: $(TESTS)
 

@@ -21,7 +21,7 @@ for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel \
 	cp "$mods/$m.ko" "$root/lib/modules/"
 done
 cp "$top/build/minikvm-run" "$root/bin/"
-cp "$top"/build/guests/*.bin "$root/guests/"
+cp "$top"/build/guests/*.bin "$top"/build/guests/*.elf "$root/guests/"
 cp "$top"/build/selftests/* "$top/selftests/run_tests.sh" "$root/selftests/"
 # The order tests run in: module unload last, it reloads the module itself.
 (cd "$top/build/selftests" && ls | grep -v '^rmmod$'; ls | grep '^rmmod$' || true) \

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * minikvm-run, the launcher, as a user meets it: the hello guest prints
- * the same text on /dev/minikvm and on /dev/kvm, and each set-up mistake
- * gets its own clear message and exit status.
+ * the same text on /dev/minikvm and on /dev/kvm; ELF guests start in each
+ * protected mode the launcher sets up; each set-up mistake gets its own
+ * clear message and exit status.
  */
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,7 +49,7 @@ int main(void)
 	bool ok;
 	int rc;
 
-	ktap_plan(6);
+	ktap_plan(11);
 
 	rc = launch(out, sizeof(out), (const char *const[]){ HELLO, NULL });
 	ktap_result(rc == 0 && !strcmp(out, HELLO_TEXT), "hello_on_minikvm");
@@ -76,5 +77,24 @@ int main(void)
 	ok = rc == 124 && strstr(out, "unexpected exit SHUTDOWN") && strstr(out, "rip=");
 	ktap_info("%s", strtok(out, "\n"));
 	ktap_result(ok, "unexpected_exit_reason_and_registers");
+	{
+		static const char *const modes32[] = { "prot", "paged", "pae" };
+
+		for (int i = 0; i < 3; i++) {
+			rc = launch(out, sizeof(out), (const char *const[]){ "--mem", "4M",
+				    "--mode", modes32[i], "/guests/hello32.elf", NULL });
+			ktap_result(rc == 0 && !strcmp(out, "Hello from 32-bit protected mode\n"),
+				    "elf32_in_mode_%s", modes32[i]);
+		}
+	}
+	rc = launch(out, sizeof(out), (const char *const[]){ "--mem", "4M", "--mode", "long",
+		    "/guests/hello64.elf", NULL });
+	ktap_result(rc == 0 && !strcmp(out, "Hello from 64-bit long mode\n"), "elf64_in_long_mode");
+
+	rc = launch(out, sizeof(out), (const char *const[]){ "--mem", "4M", "--mode", "long",
+		    "/guests/hello32.elf", NULL });
+	ok = rc == 125 && strstr(out, "32-bit ELF");
+	ktap_info("%s", strtok(out, "\n"));
+	ktap_result(ok, "elf_mode_mismatch_message");
 	return ktap_finish();
 }

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * minikvm-run: load a flat binary into a new VM and run it in real mode.
+ * minikvm-run: load a guest into a new VM and run it.
+ *
+ * The guest is a flat binary (loaded at --load, started in real mode at
+ * --cs:--ip) or an ELF executable (its PT_LOAD segments at their physical
+ * addresses, started at its entry point).  --mode chooses the CPU mode it
+ * starts in; for the protected modes the launcher builds a flat GDT,
+ * identity-mapping page tables and a stack in the last 64 KiB of guest
+ * memory.
  *
  * The launcher emulates two devices: a UART transmitter at 0x3f8 (bytes
  * written there go to stdout; the line status register at 0x3fd always
@@ -19,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <elf.h>
 
 #include <linux/minikvm.h>
 
@@ -30,7 +38,11 @@
 #define EXIT_SETUP	125
 #define EXIT_GUEST	124
 
+enum mode { MODE_REAL, MODE_PROT, MODE_PAGED, MODE_PAE, MODE_LONG };
+static const char *const mode_names[] = { "real", "prot", "paged", "pae", "long" };
+
 struct opts {
+	enum mode mode;
 	const char *device;
 	const char *image;
 	unsigned long mem;
@@ -43,12 +55,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: minikvm-run [options] IMAGE\n"
-"Run the flat binary IMAGE in a new VM, in 16-bit real mode.\n"
+"Run IMAGE, a flat binary or an ELF executable, in a new VM.\n"
 "  --device PATH   hypervisor device (default /dev/minikvm; /dev/kvm works)\n"
-"  --mem SIZE      guest memory in bytes, K or M suffix (default 1M)\n"
-"  --load GPA      guest-physical load address (default 0x1000)\n"
-"  --cs SEL        real-mode code segment (default 0)\n"
-"  --ip OFF        offset in CS to start at (default: the load address)\n"
+"  --mode MODE     real (default), prot (32-bit flat), paged (32-bit with\n"
+"                  4 MiB pages), pae, or long (64-bit); an ELF64 image needs\n"
+"                  long, an ELF32 image one of the 32-bit modes\n"
+"  --mem SIZE      guest memory in bytes, K or M suffix (default 1M; 4M\n"
+"                  or more in the paged modes)\n"
+"  --load GPA      flat binary: guest-physical load address (default 0x1000)\n"
+"  --cs SEL        real mode: code segment (default 0)\n"
+"  --ip OFF        flat binary: where to start (default: the load address)\n"
 "  --verbose       report every exit on stderr\n"
 "Devices: UART at 0x3f8 (output to stdout), debug exit at 0xf4.\n"
 "Exit status: HLT 0; debug exit: the byte written; 124 unexpected exit;\n"
@@ -143,6 +159,123 @@ static int open_device(const char *path)
 	exit(EXIT_SETUP);
 }
 
+/*
+ * An ELF executable: every PT_LOAD segment at its physical address, and
+ * the entry point.  Returns the ELF class, or 0 for a flat binary.
+ */
+static int load_elf(const char *path, const unsigned char *img, size_t len,
+		    void *mem, size_t mem_size, uint64_t *entry)
+{
+	const Elf64_Ehdr *e64 = (const void *)img;
+	const Elf32_Ehdr *e32 = (const void *)img;
+	int cls, i, phnum;
+
+	if (len < sizeof(Elf32_Ehdr) || memcmp(img, ELFMAG, SELFMAG))
+		return 0;
+	cls = img[EI_CLASS];
+	phnum = cls == ELFCLASS64 ? e64->e_phnum : e32->e_phnum;
+	*entry = cls == ELFCLASS64 ? e64->e_entry : e32->e_entry;
+	for (i = 0; i < phnum; i++) {
+		uint64_t off, paddr, filesz, memsz;
+		uint32_t type;
+
+		if (cls == ELFCLASS64) {
+			const Elf64_Phdr *ph = (const void *)(img + e64->e_phoff) + i * sizeof(*ph);
+
+			if (e64->e_phoff + (i + 1) * sizeof(*ph) > len)
+				goto bad;
+			type = ph->p_type; off = ph->p_offset; paddr = ph->p_paddr;
+			filesz = ph->p_filesz; memsz = ph->p_memsz;
+		} else {
+			const Elf32_Phdr *ph = (const void *)(img + e32->e_phoff) + i * sizeof(*ph);
+
+			if (e32->e_phoff + (i + 1) * sizeof(*ph) > len)
+				goto bad;
+			type = ph->p_type; off = ph->p_offset; paddr = ph->p_paddr;
+			filesz = ph->p_filesz; memsz = ph->p_memsz;
+		}
+		if (type != PT_LOAD)
+			continue;
+		if (filesz > memsz || off + filesz > len || paddr + memsz > mem_size ||
+		    paddr + memsz < paddr) {
+			fprintf(stderr, "minikvm-run: %s: a segment does not fit in guest memory "
+				"(use --mem)\n", path);
+			exit(EXIT_SETUP);
+		}
+		memcpy((char *)mem + paddr, img + off, filesz);
+		memset((char *)mem + paddr + filesz, 0, memsz - filesz);
+	}
+	return cls;
+bad:
+	fprintf(stderr, "minikvm-run: %s: truncated ELF program headers\n", path);
+	exit(EXIT_SETUP);
+}
+
+static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code64;
+	s->db = !code64;
+}
+
+/*
+ * Protected modes: a GDT (null, code, data), identity page tables over
+ * all guest memory and a stack, in the last 64 KiB of guest memory.
+ */
+static void setup_protected(enum mode mode, void *mem, size_t mem_size,
+			    struct kvm_sregs *s, struct kvm_regs *r)
+{
+	uint64_t sys = mem_size - 0x10000, pt = sys + 0x1000, i;
+	uint64_t *gdt = (uint64_t *)((char *)mem + sys);
+
+	gdt[0] = 0;
+	gdt[1] = mode == MODE_LONG ? 0x00af9a000000ffffull : 0x00cf9a000000ffffull;
+	gdt[2] = 0x00cf92000000ffffull;
+	s->gdt.base = sys;
+	s->gdt.limit = 23;
+	flat_segment(&s->cs, 0x08, 0xb, mode == MODE_LONG);
+	flat_segment(&s->ds, 0x10, 0x3, 0);
+	s->es = s->fs = s->gs = s->ss = s->ds;
+	s->cr0 = 0x11;		/* PE, ET */
+	s->cr4 = 0;
+	s->efer = 0;
+
+	if (mode == MODE_PAGED) {		/* 4 MiB pages */
+		uint32_t *pd = (uint32_t *)((char *)mem + pt);
+
+		for (i = 0; i * (4 << 20) < mem_size && i < 1024; i++)
+			pd[i] = i * (4 << 20) | 0x83;
+		s->cr3 = pt;
+		s->cr4 = 0x10;			/* PSE */
+	} else if (mode == MODE_PAE || mode == MODE_LONG) {	/* 2 MiB pages */
+		uint64_t *top = (uint64_t *)((char *)mem + pt);
+		uint64_t *pd = (uint64_t *)((char *)mem + pt + 0x2000);
+
+		for (i = 0; i * (2 << 20) < mem_size && i < 512; i++)
+			pd[i] = i * (2 << 20) | 0x83;
+		if (mode == MODE_PAE) {		/* a PDPT entry holds P only */
+			top[0] = (pt + 0x2000) | 1;
+		} else {			/* PML4 -> PDPT -> PD */
+			uint64_t *pdpt = (uint64_t *)((char *)mem + pt + 0x1000);
+
+			top[0] = (pt + 0x1000) | 3;
+			pdpt[0] = (pt + 0x2000) | 3;
+			s->efer = 0x500;	/* LME, LMA */
+		}
+		s->cr3 = pt;
+		s->cr4 = 0x20;			/* PAE */
+	}
+	if (mode != MODE_PROT)
+		s->cr0 |= 0x80000000;		/* PG */
+	r->rsp = sys;
+}
+
 /* Handle one I/O exit; returns -1 to go on, else the exit status. */
 static int handle_io(struct kvm_run *run)
 {
@@ -173,6 +306,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "load", required_argument, NULL, 'l' },
 		{ "cs", required_argument, NULL, 'c' },
@@ -188,13 +322,25 @@ int main(int argc, char **argv)
 	struct kvm_regs regs;
 	struct kvm_run *run;
 	struct stat st;
-	int c, sys, vm, vcpu, img, status;
+	int c, sys, vm, vcpu, img, status, elf_class;
+	unsigned char *image;
+	uint64_t entry = 0;
 	long mmap_size;
 	void *mem;
 
-	while ((c = getopt_long(argc, argv, "d:m:l:c:i:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:M:m:l:c:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.device = optarg; break;
+		case 'M':
+			for (o.mode = MODE_REAL; o.mode <= MODE_LONG; o.mode++)
+				if (!strcmp(optarg, mode_names[o.mode]))
+					break;
+			if (o.mode > MODE_LONG) {
+				fprintf(stderr, "minikvm-run: unknown mode '%s' (real, prot, "
+					"paged, pae, long)\n", optarg);
+				return EXIT_SETUP;
+			}
+			break;
 		case 'm': o.mem = parse_num(optarg, "memory size"); break;
 		case 'l': o.load = parse_num(optarg, "load address"); break;
 		case 'c': o.cs = parse_num(optarg, "code segment"); break;
@@ -223,8 +369,18 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return EXIT_SETUP;
 	}
+	image = malloc(st.st_size + 1);
+	if (!image || read(img, image, st.st_size) != st.st_size) {
+		fprintf(stderr, "minikvm-run: short read of %s\n", o.image);
+		return EXIT_SETUP;
+	}
+	if (o.mode != MODE_REAL && o.mem < (4 << 20)) {
+		fprintf(stderr, "minikvm-run: guest memory too small: --mode %s needs 4M or "
+			"more (use --mem)\n", mode_names[o.mode]);
+		return EXIT_SETUP;
+	}
 	if (o.mem == 0 || o.mem % 4096 || o.load >= o.mem ||
-	    (unsigned long)st.st_size > o.mem - o.load) {
+	    (!memcmp(image, ELFMAG, SELFMAG) ? 0 : (unsigned long)st.st_size > o.mem - o.load)) {
 		fprintf(stderr, "minikvm-run: guest memory too small: %lu bytes cannot hold "
 			"%lld bytes at %#lx (use --mem, a multiple of 4096)\n",
 			o.mem, (long long)st.st_size, o.load);
@@ -247,8 +403,14 @@ int main(int argc, char **argv)
 		perror("minikvm-run: guest memory");
 		return EXIT_SETUP;
 	}
-	if (read(img, (char *)mem + o.load, st.st_size) != st.st_size) {
-		fprintf(stderr, "minikvm-run: short read of %s\n", o.image);
+	elf_class = load_elf(o.image, image, st.st_size, mem, o.mem, &entry);
+	if (!elf_class)
+		memcpy((char *)mem + o.load, image, st.st_size);
+	/* A flat binary may start in any mode; an ELF only in its own. */
+	if ((elf_class == ELFCLASS64 && o.mode != MODE_LONG) ||
+	    (elf_class == ELFCLASS32 && (o.mode == MODE_REAL || o.mode == MODE_LONG))) {
+		fprintf(stderr, "minikvm-run: %s is a %d-bit ELF: it cannot start in --mode %s\n",
+			o.image, elf_class == ELFCLASS64 ? 64 : 32, mode_names[o.mode]);
 		return EXIT_SETUP;
 	}
 	region = (struct kvm_userspace_memory_region){
@@ -275,18 +437,23 @@ int main(int argc, char **argv)
 		perror("minikvm-run: KVM_GET_SREGS");
 		return EXIT_SETUP;
 	}
-	sregs.cs.selector = o.cs;
-	sregs.cs.base = (unsigned long)o.cs << 4;
-	sregs.ds.selector = sregs.es.selector = sregs.ss.selector = o.cs;
-	sregs.ds.base = sregs.es.base = sregs.ss.base = (unsigned long)o.cs << 4;
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 2;
+	if (o.mode == MODE_REAL) {
+		sregs.cs.selector = o.cs;
+		sregs.cs.base = (unsigned long)o.cs << 4;
+		sregs.ds.selector = sregs.es.selector = sregs.ss.selector = o.cs;
+		sregs.ds.base = sregs.es.base = sregs.ss.base = (unsigned long)o.cs << 4;
+		regs.rip = o.ip;
+		regs.rsp = 0xfffe;	/* top of the 64 KiB segment */
+	} else {
+		setup_protected(o.mode, mem, o.mem, &sregs, &regs);
+		regs.rip = elf_class ? entry : o.load;
+	}
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) {
 		perror("minikvm-run: KVM_SET_SREGS");
 		return EXIT_SETUP;
 	}
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = o.ip;
-	regs.rflags = 2;
-	regs.rsp = 0xfffe;	/* top of the 64 KiB segment */
 	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) {
 		perror("minikvm-run: KVM_SET_REGS");
 		return EXIT_SETUP;
