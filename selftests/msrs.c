@@ -4,7 +4,8 @@
  * round-trips through KVM_SET_MSRS/KVM_GET_MSRS and reaches the guest's
  * RDMSR; the guest's WRMSR reaches KVM_GET_MSRS; values an MSR cannot hold
  * stop KVM_SET_MSRS at their entry; an MSR minikvm does not virtualize is
- * #GP for the guest and ends KVM_GET_MSRS.
+ * #GP for the guest and ends KVM_GET_MSRS.  The MSRs the guest may access
+ * without exiting (FS/GS base, SYSENTER, ...) read and write the same way.
  */
 #include "kvm_util.h"
 

@@ -27,10 +27,20 @@ bool svm_has_nrips;
 static DEFINE_PER_CPU(void *, svm_hsave);
 static DEFINE_PER_CPU(void *, svm_host_save);
 
-/* All-ones permission maps: every I/O port and MSR access exits (15.10, 15.11). */
+/*
+ * Permission maps (15.10, 15.11): every I/O port exits, and every MSR but
+ * those VMLOAD/VMSAVE switch, whose guest values the VMCB holds.
+ */
+static const u32 svm_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
 #define SVM_IOPM_ORDER	2	/* 12 KiB used */
 #define SVM_MSRPM_ORDER	1	/* 8 KiB */
-static void *svm_iopm, *svm_msrpm;
+static void *svm_iopm;
+static unsigned long *svm_msrpm;
 
 /* ASID 0 is the host's (15.16); minikvm hands out 1..svm_nr_asids-1. */
 static unsigned long *svm_asid_bitmap;
@@ -64,6 +74,16 @@ int svm_probe(void)
 	return 0;
 }
 
+/* Two bits per MSR, read then write; 2 KiB per range of 8192 MSRs. */
+static void svm_msrpm_allow(u32 msr)
+{
+	u32 range = msr >= 0xc0010000 ? 2 : msr >= 0xc0000000 ? 1 : 0;
+	u32 bit = range * 2048 * 8 + (msr & 0x1fff) * 2;
+
+	__clear_bit(bit, svm_msrpm);
+	__clear_bit(bit + 1, svm_msrpm);
+}
+
 static void svm_free_percpu(void)
 {
 	int cpu;
@@ -78,7 +98,7 @@ static void svm_free_percpu(void)
 
 static int svm_hardware_setup(void)
 {
-	int cpu;
+	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
 		per_cpu(svm_hsave, cpu) = (void *)get_zeroed_page(GFP_KERNEL);
@@ -90,10 +110,12 @@ static int svm_hardware_setup(void)
 	if (!svm_iopm)
 		goto err_percpu;
 	memset(svm_iopm, 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
-	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	svm_msrpm = (unsigned long *)__get_free_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
 	if (!svm_msrpm)
 		goto err_iopm;
 	memset(svm_msrpm, 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
+		svm_msrpm_allow(svm_passthrough_msrs[i]);
 	svm_asid_bitmap = bitmap_zalloc(svm_nr_asids, GFP_KERNEL);
 	if (!svm_asid_bitmap)
 		goto err_msrpm;

@@ -36,6 +36,28 @@ static const u32 vmx_syscall_msr_index[4] = {
 
 static u64 vmx_host_syscall_msrs[4];
 
+/*
+ * MSRs the guest reads and writes without exiting (24.6.9): their guest
+ * values live in the VMCS (FS/GS base, SYSENTER) or are saved right after
+ * each exit (KERNEL_GS_BASE, vmx_run()).  One bitmap serves every vCPU.
+ */
+static const u32 vmx_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+static unsigned long *vmx_msr_bitmap;
+
+static void vmx_msr_bitmap_allow(u32 msr)
+{
+	/* Read bits: low MSRs at byte 0, high at 1024; writes 2048 bytes on. */
+	u32 base = msr >= 0xc0000000 ? 1024 * 8 : 0;
+	u32 bit = msr & 0x1fff;
+
+	__clear_bit(base + bit, vmx_msr_bitmap);
+	__clear_bit(2048 * 8 + base + bit, vmx_msr_bitmap);
+}
+
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
 static DEFINE_PER_CPU(void *, current_vmcs);
@@ -131,11 +153,11 @@ static int vmx_setup_config(void)
 
 	/*
 	 * HLT and every I/O instruction exit; MOV DR exits so that the guest
-	 * never reaches the host's debug registers; MSR accesses exit because
-	 * no MSR bitmap is used.  CR3 accesses must not exit (EPT).
+	 * never reaches the host's debug registers; MSR accesses exit but for
+	 * those in the MSR bitmap.  CR3 accesses must not exit (EPT).
 	 */
 	proc_want = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
-		    CPU_BASED_USE_TSC_OFFSETTING |
+		    CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS |
 		    CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 		    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
 		    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
@@ -149,7 +171,7 @@ static int vmx_setup_config(void)
 	       ept_vpid);
 	vmx_cfg.has_mtf = (ept_vpid >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 	if (vmx_cfg.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
-			    CPU_BASED_INVLPG_EXITING | CPU_BASED_USE_MSR_BITMAPS))
+			    CPU_BASED_INVLPG_EXITING))
 		pr_info("CPU forces some CR3/INVLPG/MSR exits; they are handled as they come\n");
 
 	r = vmx_adjust_controls(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
@@ -232,6 +254,12 @@ static int vmx_hardware_setup(void)
 		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
 	}
 	set_bit(0, vmx_vpid_bitmap);
+	vmx_msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap)
+		goto err;
+	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(vmx_passthrough_msrs); i++)
+		vmx_msr_bitmap_allow(vmx_passthrough_msrs[i]);
 	/* Linux gives every CPU the same SYSCALL MSRs (syscall_init()). */
 	for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
 		rdmsrl(vmx_syscall_msr_index[i], vmx_host_syscall_msrs[i]);
@@ -248,6 +276,7 @@ static void vmx_hardware_unsetup(void)
 {
 	int cpu;
 
+	free_page((unsigned long)vmx_msr_bitmap);
 	for_each_possible_cpu(cpu) {
 		free_page((unsigned long)per_cpu(vmxon_region, cpu));
 		per_cpu(vmxon_region, cpu) = NULL;
@@ -439,6 +468,7 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, -1ull);
+	vmcs_write64(MSR_BITMAP, virt_to_phys(vmx_msr_bitmap));
 	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
 
 	/*
