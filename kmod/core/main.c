@@ -35,7 +35,7 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_MAX_VCPU_ID:
 		return MKVM_MAX_VCPUS;
 	default:
-		/* Truthful: anything not implemented is absent. */
+		/* Truthful: a capability minikvm lacks answers 0. */
 		return 0;
 	}
 }

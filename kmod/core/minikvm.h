@@ -69,7 +69,7 @@ struct mkvm_vm {
 	void *arch;		/* backend data, owned by the backend */
 };
 
-/* Exit counters, shown through the module's debug output. */
+/* Exit counters; no interface shows them to userspace yet. */
 struct mkvm_vcpu_stats {
 	u64 exits;
 	u64 user_exits;
