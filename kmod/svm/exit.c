@@ -11,6 +11,7 @@
 #include <asm/trapnr.h>
 
 #include "svm.h"
+#include "../x86/trace.h"
 
 /*
  * Move RIP past an intercepted instruction.  With NRIP_SAVE the CPU gives
@@ -237,6 +238,7 @@ enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu)
 {
 	u32 code = to_svm(vcpu)->vmcb->control.exit_code;
 
+	trace_mkvm_svm_exit(vcpu->id, code, vcpu->rip);
 	if (code == (u32)SVM_EXIT_ERR)
 		return mkvm_exit_fail_entry(vcpu, code);
 	if (code < ARRAY_SIZE(svm_exit_handlers)) {

@@ -10,6 +10,7 @@
 #include <asm/vmx.h>
 
 #include "vmx.h"
+#include "../x86/trace.h"
 #include "vmx_ops.h"
 
 /**
@@ -246,6 +247,8 @@ enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 basic = vmx->exit_reason & 0xffff;
 
+	if (!vmx->fail)
+		trace_mkvm_vmx_exit(vcpu->id, vmx->exit_reason, vcpu->rip);
 	if (vmx->fail)
 		return mkvm_exit_fail_entry(vcpu, vmx->instr_error);
 	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
