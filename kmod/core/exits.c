@@ -4,6 +4,8 @@
  * exits that go to userspace, and the guest-visible effects of the
  * instructions minikvm handles in the kernel.
  */
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 
 #include "minikvm.h"
@@ -41,18 +43,107 @@ enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
 }
 
 /**
- * mkvm_complete_pio_in() - move an IN's data from the PIO page to RAX
- * @vcpu: the vCPU, at the start of KVM_RUN
+ * mkvm_complete_pio_in() - move an IN's data from the PIO page to the guest
+ * @vcpu: the vCPU, at the start of KVM_RUN (may sleep)
  *
- * A 4-byte IN zero-extends into RAX; 1 and 2 bytes keep the upper bits.
+ * IN: a 4-byte IN zero-extends into RAX; 1 and 2 bytes keep the upper bits.
+ * INS: the elements go to guest memory at the address mkvm_exit_string_io()
+ * recorded.
+ *
+ * Return: 0, or -EFAULT when the INS destination cannot be written.
  */
-void mkvm_complete_pio_in(struct mkvm_vcpu *vcpu)
+int mkvm_complete_pio_in(struct mkvm_vcpu *vcpu)
 {
 	unsigned long val = vcpu->pio_in_size < 4 ? vcpu->regs[MKVM_RAX] : 0;
+	int r = 0;
 
-	memcpy(&val, vcpu->pio_data, vcpu->pio_in_size);
-	vcpu->regs[MKVM_RAX] = val;
+	if (vcpu->pio_string) {
+		r = mkvm_write_guest(vcpu->vm, vcpu->pio_in_gpa, vcpu->pio_data,
+				     vcpu->pio_in_count * vcpu->pio_in_size);
+		if (r)
+			r = -EFAULT;
+	} else {
+		memcpy(&val, vcpu->pio_data, vcpu->pio_in_size);
+		vcpu->regs[MKVM_RAX] = val;
+	}
 	vcpu->pio_in_size = 0;
+	vcpu->pio_string = false;
+	return r;
+}
+
+/* Add @delta to the low @mask bits of a register, as the address size says. */
+static void mkvm_reg_add(unsigned long *reg, long delta, u64 mask)
+{
+	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
+}
+
+/**
+ * mkvm_exit_string_io() - INS or OUTS (REP or not) goes to userspace
+ * @vcpu: the vCPU, in its exit handler (preemption off)
+ * @io: the instruction, decoded by the backend; the guest's paging is off,
+ *	so linear addresses are guest-physical
+ *
+ * As many elements as fit in the rest of the guest page (all in one exit
+ * when they do, as KVM does with its data page) go to userspace with
+ * kvm_run.io.count; RSI/RDI and RCX move on by that many, and RIP stays on
+ * the instruction while a REP count remains.  OUTS data is read here; INS
+ * data is written to the guest at the next KVM_RUN.  With RFLAGS.DF set
+ * one element goes per exit.
+ *
+ * Return: MKVM_EXIT_USER; MKVM_RESUME for a REP with a zero count;
+ * MKVM_MMU_FAULT when the OUTS source page is not mapped yet (the guest
+ * executes the instruction again afterwards).
+ */
+enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
+					  const struct mkvm_string_io *io)
+{
+	u64 mask = io->addr_bytes == 8 ? ~0ULL : (1ULL << (io->addr_bytes * 8)) - 1;
+	int reg = io->in ? MKVM_RDI : MKVM_RSI;
+	u64 gpa = io->seg_base + (vcpu->regs[reg] & mask);
+	u64 count = io->rep ? vcpu->regs[MKVM_RCX] & mask : 1;
+	bool down = vcpu->rflags & X86_EFLAGS_DF;
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	if (!count) {
+		vcpu->rip = io->next_rip;
+		return MKVM_RESUME;
+	}
+	count = min_t(u64, count, (PAGE_SIZE - offset_in_page(gpa)) / io->size);
+	if (down)
+		count = min_t(u64, count, 1);
+	if (!count)	/* an element that crosses a page */
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, gpa);
+
+	if (io->in) {
+		vcpu->pio_string = true;
+		vcpu->pio_in_count = count;
+		vcpu->pio_in_gpa = gpa;
+		vcpu->pio_in_size = io->size;
+	} else {
+		r = mkvm_read_guest_atomic(vcpu, gpa, vcpu->pio_data, count * io->size);
+		if (r == -EAGAIN) {
+			vcpu->fault_gpa = gpa;
+			return MKVM_MMU_FAULT;
+		}
+		if (r)	/* not guest RAM: string MMIO is not emulated */
+			return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, gpa);
+	}
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = io->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = io->size;
+	run->io.port = io->port;
+	run->io.count = count;
+	run->io.data_offset = MKVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+
+	mkvm_reg_add(&vcpu->regs[reg], down ? -(long)(count * io->size) :
+			 (long)(count * io->size), mask);
+	if (io->rep)
+		mkvm_reg_add(&vcpu->regs[MKVM_RCX], -(long)count, mask);
+	if (!io->rep || !(vcpu->regs[MKVM_RCX] & mask))
+		vcpu->rip = io->next_rip;
+	return MKVM_EXIT_USER;
 }
 
 /**

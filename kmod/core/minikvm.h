@@ -99,6 +99,9 @@ struct mkvm_vcpu {
 	int mmu_gen;		/* vm->mmu_gen seen at the last flush */
 
 	u8 pio_in_size;		/* an IN waits for its data from userspace */
+	bool pio_string;	/* ... an INS, for pio_in_count elements at */
+	u32 pio_in_count;
+	u64 pio_in_gpa;		/* ... this guest-physical address */
 	bool has_run;		/* KVM_RUN was called: CPUID is fixed */
 	u32 guest_debug;	/* KVM_GUESTDBG_* from KVM_SET_GUEST_DEBUG */
 	bool step_with_tf;	/* the backend single-steps through RFLAGS.TF */
@@ -142,6 +145,7 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot);
 int mkvm_mmu_zap(struct mkvm_vm *vm);
 bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
 int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len);
+int mkvm_write_guest(struct mkvm_vm *vm, u64 gpa, const void *buf, size_t len);
 int mkvm_read_guest_atomic(struct mkvm_vcpu *vcpu, u64 gpa, void *buf, size_t len);
 
 /* core/vcpu.c */
@@ -149,6 +153,17 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id);
 void mkvm_vcpu_load(struct mkvm_vcpu *vcpu);
 void mkvm_vcpu_put(struct mkvm_vcpu *vcpu);
 void mkvm_vcpu_free(struct mkvm_vcpu *vcpu);
+
+/* A string I/O instruction as a backend decoded it from its exit. */
+struct mkvm_string_io {
+	u16 port;
+	u8 size;		/* bytes per element: 1, 2 or 4 */
+	bool in;
+	bool rep;
+	u8 addr_bytes;		/* address size: 2, 4 or 8 */
+	u64 seg_base;		/* ES for INS; DS or the override for OUTS */
+	unsigned long next_rip;
+};
 
 /* core/exits.c: helpers both backends' exit handlers call */
 enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
@@ -161,7 +176,9 @@ enum mkvm_exit_action mkvm_exit_simple(struct mkvm_vcpu *vcpu, u32 reason);
 enum mkvm_exit_action mkvm_exit_debug(struct mkvm_vcpu *vcpu, u32 exception,
 				      u64 pc, u64 dr6, u64 dr7);
 void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
-void mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
+int mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
+					  const struct mkvm_string_io *io);
 
 /* x86/cpuid.c */
 void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,

@@ -125,6 +125,25 @@ bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu)
 	return true;
 }
 
+/* Copy between a buffer and guest-physical memory through the slot's mapping. */
+static int mkvm_copy_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len,
+			   bool write)
+{
+	struct mkvm_slot *slot;
+	int r = -ENOENT;
+
+	mutex_lock(&vm->lock);
+	slot = mkvm_find_slot(vm, gpa);
+	if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
+		void __user *user = (void __user *)(slot->uaddr + (gpa - slot->gpa));
+
+		r = (write ? copy_to_user(user, buf, len) : copy_from_user(buf, user, len)) ?
+		    -EFAULT : 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 /**
  * mkvm_read_guest() - copy guest-physical memory, from process context
  * @vm: the VM; called by its creator process (the slot addresses are in
@@ -137,18 +156,21 @@ bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu)
  */
 int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len)
 {
-	struct mkvm_slot *slot;
-	int r = -ENOENT;
+	return mkvm_copy_guest(vm, gpa, buf, len, false);
+}
 
-	mutex_lock(&vm->lock);
-	slot = mkvm_find_slot(vm, gpa);
-	if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
-		void __user *src = (void __user *)(slot->uaddr + (gpa - slot->gpa));
-
-		r = copy_from_user(buf, src, len) ? -EFAULT : 0;
-	}
-	mutex_unlock(&vm->lock);
-	return r;
+/**
+ * mkvm_write_guest() - copy into guest-physical memory, from process context
+ * @vm: the VM, as for mkvm_read_guest()
+ * @gpa: the guest-physical address
+ * @buf: what to copy
+ * @len: bytes, within one slot
+ *
+ * Return: 0, -ENOENT when no slot holds the range, -EFAULT.
+ */
+int mkvm_write_guest(struct mkvm_vm *vm, u64 gpa, const void *buf, size_t len)
+{
+	return mkvm_copy_guest(vm, gpa, (void *)buf, len, true);
 }
 
 /**

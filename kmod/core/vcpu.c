@@ -94,8 +94,11 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 	int r;
 
 	vcpu->has_run = true;
-	if (vcpu->pio_in_size)
-		mkvm_complete_pio_in(vcpu);
+	if (vcpu->pio_in_size) {
+		r = mkvm_complete_pio_in(vcpu);
+		if (r)
+			return r;
+	}
 
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
@@ -160,7 +163,8 @@ static void mkvm_set_regs(struct mkvm_vcpu *vcpu, const struct kvm_regs *regs)
 	/* Bit 1 of RFLAGS always reads as 1 (SDM Vol. 1, 3.4.3). */
 	vcpu->rflags = regs->rflags | X86_EFLAGS_FIXED;
 	/* A pending IN completion would overwrite the new RAX. */
-	vcpu->pio_in_size = 0;
+	if (!vcpu->pio_string)
+		vcpu->pio_in_size = 0;
 }
 
 #define MKVM_GUESTDBG_VALID (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \

@@ -71,6 +71,71 @@ static enum mkvm_exit_action handle_invd(struct mkvm_vcpu *vcpu)
 	return MKVM_RESUME;
 }
 
+/*
+ * OUTS reads from DS unless a prefix names another segment; without
+ * decode assists EXITINFO1 does not say which (15.10.2), so the prefixes
+ * are read from the instruction itself.
+ */
+/* Segment override prefixes, ES CS SS DS FS GS (SDM Vol. 2, 2.1.1). */
+static const u8 svm_seg_prefix[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+
+static int svm_outs_segment(struct mkvm_vcpu *vcpu, u64 *base)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	const struct vmcb_seg *segs[] = { &save->es, &save->cs, &save->ss,
+					  &save->ds, &save->fs, &save->gs };
+	u64 pc = save->cs.base + vcpu->rip;
+	size_t n = min_t(u64, 4, PAGE_SIZE - offset_in_page(pc));
+	const u8 *seg;
+	u8 insn[4];
+	int i, r;
+
+	r = mkvm_read_guest_atomic(vcpu, pc, insn, n);
+	if (r) {
+		vcpu->fault_gpa = pc;
+		return r;
+	}
+	*base = save->ds.base;
+	for (i = 0; i < n; i++) {
+		seg = memchr(svm_seg_prefix, insn[i], sizeof(svm_seg_prefix));
+		if (seg)
+			*base = segs[seg - svm_seg_prefix]->base;
+		else if (insn[i] != 0x66 && insn[i] != 0x67 && insn[i] != 0xf2 && insn[i] != 0xf3)
+			break;	/* the opcode: the prefixes are over */
+	}
+	return 0;
+}
+
+/* INS/OUTS with paging off: EXITINFO1 has size, REP and address size. */
+static enum mkvm_exit_action handle_string_io(struct mkvm_vcpu *vcpu, u64 info)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct mkvm_string_io io = {
+		.port = info >> 16,
+		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+		.in = info & SVM_IOIO_TYPE_MASK,
+		.rep = info & SVM_IOIO_REP_MASK,
+		/* A16, A32, A64 in bits 7, 8, 9 */
+		.addr_bytes = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2,
+		.next_rip = vmcb->control.exit_info_2,
+	};
+	int r;
+
+	if (vmcb->save.cr0 & X86_CR0_PG)
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, SVM_EXIT_IOIO);
+	if (io.in) {
+		io.seg_base = vmcb->save.es.base;
+	} else {
+		r = svm_outs_segment(vcpu, &io.seg_base);
+		if (r == -EAGAIN)
+			return MKVM_MMU_FAULT;
+		if (r)
+			return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+						  SVM_EXIT_IOIO);
+	}
+	return mkvm_exit_string_io(vcpu, &io);
+}
+
 static enum mkvm_exit_action handle_ioio(struct mkvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -80,9 +145,8 @@ static enum mkvm_exit_action handle_ioio(struct mkvm_vcpu *vcpu)
 	 */
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 
-	if (info & SVM_IOIO_STR_MASK)	/* INS/OUTS need the decoder: not yet */
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  SVM_EXIT_IOIO);
+	if (info & SVM_IOIO_STR_MASK)
+		return handle_string_io(vcpu, info);
 	return mkvm_exit_io(vcpu, info >> 16, size, info & SVM_IOIO_TYPE_MASK,
 			    vmcb->control.exit_info_2);
 }

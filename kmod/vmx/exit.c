@@ -99,6 +99,33 @@ static enum mkvm_exit_action handle_hlt(struct mkvm_vcpu *vcpu)
 	return mkvm_exit_simple(vcpu, KVM_EXIT_HLT);
 }
 
+/*
+ * INS/OUTS: the exit qualification gives port, size and REP (28.2.1);
+ * the VM-exit instruction information gives the address size and, for
+ * OUTS, the segment (28.2.5).  Linear = physical only with paging off.
+ */
+static enum mkvm_exit_action handle_string_io(struct mkvm_vcpu *vcpu,
+					      unsigned long qual)
+{
+	u32 info = vmcs_read32(VMX_INSTRUCTION_INFO);
+	struct mkvm_string_io io = {
+		.port = qual >> 16,
+		.size = (qual & 7) + 1,
+		.in = qual & BIT(3),
+		.rep = qual & BIT(5),
+		.addr_bytes = 2 << ((info >> 7) & 7),
+		.next_rip = vcpu->rip + vmcs_read32(VM_EXIT_INSTRUCTION_LEN),
+	};
+	/* Segment 0 is ES, which INS always uses; bases are 2 encodings apart. */
+	unsigned int seg = io.in ? 0 : (info >> 15) & 7;
+
+	if ((vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_PG) || seg > 5 || io.addr_bytes > 8)
+		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  EXIT_REASON_IO_INSTRUCTION);
+	io.seg_base = __vmcs_readl(GUEST_ES_BASE + seg * 2);
+	return mkvm_exit_string_io(vcpu, &io);
+}
+
 static enum mkvm_exit_action handle_io(struct mkvm_vcpu *vcpu)
 {
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
@@ -106,9 +133,8 @@ static enum mkvm_exit_action handle_io(struct mkvm_vcpu *vcpu)
 	u8 size = (qual & 7) + 1;
 	bool in = qual & BIT(3);
 
-	if (qual & BIT(4))	/* INS/OUTS need the decoder: not yet */
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  EXIT_REASON_IO_INSTRUCTION);
+	if (qual & BIT(4))
+		return handle_string_io(vcpu, qual);
 	return mkvm_exit_io(vcpu, qual >> 16, size, in,
 			    vcpu->rip + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
