@@ -10,6 +10,17 @@
 
 #include "minikvm.h"
 
+/* kvm_run for an I/O exit; the data is in the page after kvm_run. */
+static void mkvm_fill_io(struct kvm_run *run, u16 port, u8 size, bool in, u32 count)
+{
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = count;
+	run->io.data_offset = MKVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+}
+
 /**
  * mkvm_exit_io() - a one-element IN or OUT goes to userspace
  * @vcpu: the vCPU
@@ -28,12 +39,7 @@ enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
 {
 	struct kvm_run *run = vcpu->run;
 
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = port;
-	run->io.count = 1;
-	run->io.data_offset = MKVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+	mkvm_fill_io(run, port, size, in, 1);
 	if (in)
 		vcpu->pio_in_size = size;
 	else
@@ -130,12 +136,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 			return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, gpa);
 	}
 
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = io->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = io->size;
-	run->io.port = io->port;
-	run->io.count = count;
-	run->io.data_offset = MKVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+	mkvm_fill_io(run, io->port, io->size, io->in, count);
 
 	mkvm_reg_add(&vcpu->regs[reg], down ? -(long)(count * io->size) :
 			 (long)(count * io->size), mask);
