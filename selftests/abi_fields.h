@@ -44,6 +44,9 @@
 	F(kvm_run, mmio.len) F(kvm_run, mmio.is_write)			\
 	F(kvm_run, internal.suberror) F(kvm_run, internal.ndata)	\
 	F(kvm_run, internal.data)					\
+	F(kvm_run, emulation_failure.flags)				\
+	F(kvm_run, emulation_failure.insn_size)				\
+	F(kvm_run, emulation_failure.insn_bytes)			\
 	F(kvm_run, kvm_valid_regs) F(kvm_run, kvm_dirty_regs) F(kvm_run, s) \
 	F(kvm_cpuid_entry2, function) F(kvm_cpuid_entry2, index)	\
 	F(kvm_cpuid_entry2, flags) F(kvm_cpuid_entry2, eax)		\
@@ -65,6 +68,7 @@
 	C(KVM_GET_VCPU_MMAP_SIZE) C(KVM_CREATE_VCPU)			\
 	C(KVM_SET_USER_MEMORY_REGION) C(KVM_RUN) C(KVM_GET_REGS)	\
 	C(KVM_SET_REGS) C(KVM_GET_SREGS) C(KVM_SET_SREGS)		\
+	C(KVM_CAP_READONLY_MEM)						\
 	C(KVM_CAP_USER_MEMORY) C(KVM_CAP_NR_VCPUS) C(KVM_CAP_NR_MEMSLOTS) \
 	C(KVM_CAP_MAX_VCPUS) C(KVM_CAP_MAX_VCPU_ID) C(KVM_CAP_IMMEDIATE_EXIT) \
 	C(KVM_EXIT_UNKNOWN) C(KVM_EXIT_EXCEPTION) C(KVM_EXIT_IO)	\
@@ -74,6 +78,7 @@
 	C(KVM_INTERNAL_ERROR_EMULATION) C(KVM_INTERNAL_ERROR_SIMUL_EX)	\
 	C(KVM_INTERNAL_ERROR_DELIVERY_EV)				\
 	C(KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON)			\
+	C(KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)		\
 	C(KVM_EXIT_IO_IN) C(KVM_EXIT_IO_OUT)				\
 	C(KVM_MEM_LOG_DIRTY_PAGES) C(KVM_MEM_READONLY) C(KVM_NR_INTERRUPTS) \
 	C(KVM_GET_SUPPORTED_CPUID) C(KVM_SET_CPUID2) C(KVM_GET_CPUID2)	\

@@ -73,9 +73,6 @@ GUEST_CODE16(to_long,
 	".long 0x10000 + gdt - to_long_start\n\t"
 	".code16\n\t");
 
-enum mode { FLAT32, PAGED32, PAE, LONG64 };
-static const char *const names[] = { "protected_flat_32", "paged_32", "pae", "long_64" };
-
 static bool real_to_long(void)
 {
 	struct vm *vm = vm_create(4 << 20);
@@ -100,89 +97,34 @@ static bool real_to_long(void)
 	return ok;
 }
 
-static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->g = 1;
-	s->l = code64;
-	s->db = !code64;
-}
-
-static bool run_mode(enum mode m)
+static bool run_mode(enum guest_mode m)
 {
 	struct vm *vm = vm_create(4 << 20);
 	struct vcpu *vcpu = vcpu_add(vm, 0);
 	uint8_t *mem = vm->mem;
 	struct kvm_sregs s;
-	struct kvm_regs r;
 	struct ucall uc;
 	uint64_t want;
 	bool ok;
 
-	if (m == LONG64)
+	if (m == MODE_LONG)
 		vm_load(vm, CODE_GPA, guest64_start, guest64_end);
 	else
 		vm_load(vm, CODE_GPA, guest32_start, guest32_end);
-	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	seg(&s.cs, 0x08, 0xb, m == LONG64);
-	seg(&s.ds, 0x10, 0x3, false);
-	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.tr.selector = 0x18;
-	s.tr.limit = 0x67;
-	s.tr.type = 0xb;
-	s.tr.present = 1;
-	s.ldt.unusable = 1;
-	s.cr0 = 0x11;			/* PE, ET */
-	switch (m) {
-	case FLAT32:
-		break;
-	case PAGED32:			/* one 4 MiB page, identity */
-		((uint32_t *)(mem + 0x2000))[0] = 0x83;
-		s.cr3 = 0x2000;
-		s.cr4 = 0x10;		/* PSE */
-		s.cr0 |= 0x80000000;
-		break;
-	case PAE:			/* PDPT -> PD with one 2 MiB page */
-		((uint64_t *)(mem + 0x2000))[0] = 0x3001;
-		((uint64_t *)(mem + 0x3000))[0] = 0x83;
-		s.cr3 = 0x2000;
-		s.cr4 = 0x20;		/* PAE */
-		s.cr0 |= 0x80000000;
-		break;
-	case LONG64:			/* PML4 -> PDPT -> PD with one 2 MiB page */
-		((uint64_t *)(mem + 0x2000))[0] = 0x3003;
-		((uint64_t *)(mem + 0x3000))[0] = 0x4003;
-		((uint64_t *)(mem + 0x4000))[0] = 0x83;
-		s.cr3 = 0x2000;
-		s.cr4 = 0x20;
-		s.cr0 |= 0x80000000;
-		s.efer = 0x500;		/* LME, LMA */
-		break;
-	}
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
-	memset(&r, 0, sizeof(r));
-	r.rip = CODE_GPA;
-	r.rsp = 0x7000;
-	r.rflags = 2;
-	vcpu_set_regs(vcpu, &r);
+	vcpu_set_mode(vcpu, m, CODE_GPA, 0xf000);
 
-	want = m == LONG64 ? 0x6464646464646464ull : 0x32323232;
+	want = m == MODE_LONG ? 0x6464646464646464ull : 0x32323232;
 	ok = run_to_ucall(vcpu, &uc) == UCALL_SYNC;
-	ok &= (m == LONG64 ? uc.args[0] : (uint32_t)uc.args[0]) == want;
-	ok &= m == LONG64 ? *(uint64_t *)(mem + DATA_GPA) == want :
+	ok &= (m == MODE_LONG ? uc.args[0] : (uint32_t)uc.args[0]) == want;
+	ok &= m == MODE_LONG ? *(uint64_t *)(mem + DATA_GPA) == want :
 			    *(uint32_t *)(mem + DATA_GPA) == want;
 	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	ok &= !!(s.cr0 & 0x80000000) == (m != FLAT32);
-	ok &= !!(s.efer & 0x400) == (m == LONG64);
+	ok &= !!(s.cr0 & 0x80000000) == (m != MODE_PROT32);
+	ok &= !!(s.efer & 0x400) == (m == MODE_LONG);
 	vcpu_run(vcpu);
 	ok &= vcpu->run->exit_reason == KVM_EXIT_HLT;
 	if (!ok)
-		ktap_info("%s: guest reported %#llx, memory %#llx, exit %s", names[m],
+		ktap_info("%s: guest reported %#llx, memory %#llx, exit %s", guest_mode_names[m],
 			  (unsigned long long)uc.args[0],
 			  (unsigned long long)*(uint64_t *)(mem + DATA_GPA),
 			  exit_reason_str(vcpu->run->exit_reason));
@@ -196,8 +138,8 @@ int main(void)
 	int m;
 
 	ktap_plan(5);
-	for (m = FLAT32; m <= LONG64; m++)
-		ktap_result(run_mode(m), "%s", names[m]);
+	for (m = MODE_PROT32; m < NR_GUEST_MODES; m++)
+		ktap_result(run_mode(m), "%s", guest_mode_names[m]);
 	ktap_result(real_to_long(), "real_to_long_by_itself");
 	return ktap_finish();
 }

@@ -133,8 +133,25 @@ static void report_exit(int vcpu, struct kvm_run *run)
 			run->fail_entry.hardware_entry_failure_reason, run->fail_entry.cpu);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
+			unsigned int i, n = 0;
+
+			if (run->emulation_failure.flags &
+			    KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)
+				n = run->emulation_failure.insn_size;
+			fprintf(stderr, ": cannot emulate, address %#llx, bytes",
+				run->internal.data[3]);
+			for (i = 0; i < n && i < 15; i++)
+				fprintf(stderr, " %02x", run->emulation_failure.insn_bytes[i]);
+			break;
+		}
 		fprintf(stderr, ": suberror %u, data %#llx %#llx", run->internal.suberror,
 			run->internal.data[0], run->internal.data[1]);
+		break;
+	case KVM_EXIT_MMIO:
+		fprintf(stderr, ": %s of %u bytes at %#llx (no device there)",
+			run->mmio.is_write ? "write" : "read", run->mmio.len,
+			run->mmio.phys_addr);
 		break;
 	case KVM_EXIT_IO:
 		fprintf(stderr, ": %s port %#x size %u", run->io.direction ? "out" : "in",

@@ -86,40 +86,50 @@ static void mkvm_reg_add(unsigned long *reg, long delta, u64 mask)
 /**
  * mkvm_exit_string_io() - INS or OUTS (REP or not) goes to userspace
  * @vcpu: the vCPU, in its exit handler (preemption off)
- * @io: the instruction, decoded by the backend; the guest's paging is off,
- *	so linear addresses are guest-physical
+ * @io: the instruction, decoded by the backend
  *
  * As many elements as fit in the rest of the guest page (all in one exit
  * when they do, as KVM does with its data page) go to userspace with
  * kvm_run.io.count; RSI/RDI and RCX move on by that many, and RIP stays on
  * the instruction while a REP count remains.  OUTS data is read here; INS
  * data is written to the guest at the next KVM_RUN.  With RFLAGS.DF set
- * one element goes per exit.
+ * one element goes per exit.  The buffer's linear address goes through
+ * the guest's page tables (x86/walk.c); a page the guest has not mapped,
+ * or memory outside guest RAM, is KVM_INTERNAL_ERROR_EMULATION.
  *
  * Return: MKVM_EXIT_USER; MKVM_RESUME for a REP with a zero count;
- * MKVM_MMU_FAULT when the OUTS source page is not mapped yet (the guest
- * executes the instruction again afterwards).
+ * MKVM_MMU_FAULT when a page the walk or the OUTS needs is not mapped in
+ * the EPT/NPT tables yet (the guest executes the instruction again
+ * afterwards).
  */
 enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 					  const struct mkvm_string_io *io)
 {
 	u64 mask = io->addr_bytes == 8 ? ~0ULL : (1ULL << (io->addr_bytes * 8)) - 1;
 	int reg = io->in ? MKVM_RDI : MKVM_RSI;
-	u64 gpa = io->seg_base + (vcpu->regs[reg] & mask);
+	u64 gva = io->seg_base + (vcpu->regs[reg] & mask);
 	u64 count = io->rep ? vcpu->regs[MKVM_RCX] & mask : 1;
 	bool down = vcpu->rflags & X86_EFLAGS_DF;
 	struct kvm_run *run = vcpu->run;
+	struct mkvm_paging pg;
+	u64 gpa;
 	int r;
 
 	if (!count) {
 		vcpu->rip = io->next_rip;
 		return MKVM_RESUME;
 	}
+	mkvm_get_paging(vcpu, &pg);
+	r = mkvm_gva_to_gpa(vcpu, &pg, gva, &gpa, true);
+	if (r == -EAGAIN)
+		return MKVM_MMU_FAULT;
+	if (r)
+		return mkvm_exit_emulation(vcpu, gva, NULL, 0);
 	count = min_t(u64, count, (PAGE_SIZE - offset_in_page(gpa)) / io->size);
 	if (down)
 		count = min_t(u64, count, 1);
 	if (!count)	/* an element that crosses a page */
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, gpa);
+		return mkvm_exit_emulation(vcpu, gpa, NULL, 0);
 
 	if (io->in) {
 		vcpu->pio_string = true;
@@ -133,7 +143,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 			return MKVM_MMU_FAULT;
 		}
 		if (r)	/* not guest RAM: string MMIO is not emulated */
-			return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, gpa);
+			return mkvm_exit_emulation(vcpu, gpa, NULL, 0);
 	}
 
 	mkvm_fill_io(run, io->port, io->size, io->in, count);
@@ -168,6 +178,42 @@ enum mkvm_exit_action mkvm_exit_internal(struct mkvm_vcpu *vcpu,
 	if (mkvm_debug)
 		pr_info("minikvm: vcpu %u internal error %u, reason %#llx, rip %#lx\n",
 			vcpu->id, suberror, reason, vcpu->rip);
+	return MKVM_EXIT_USER;
+}
+
+/**
+ * mkvm_exit_emulation() - report an instruction minikvm cannot emulate
+ * @vcpu: the vCPU
+ * @info: the faulting guest-physical address, or the hardware exit code
+ * @bytes: the instruction's bytes as fetched, or NULL
+ * @n: how many
+ *
+ * KVM_EXIT_INTERNAL_ERROR with suberror KVM_INTERNAL_ERROR_EMULATION, in
+ * KVM's emulation_failure layout: flags, insn_size and insn_bytes, then
+ * @info in data[3].
+ *
+ * Return: MKVM_EXIT_USER.
+ */
+enum mkvm_exit_action mkvm_exit_emulation(struct mkvm_vcpu *vcpu, u64 info,
+					  const u8 *bytes, unsigned int n)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->emulation_failure.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->emulation_failure.ndata = 4;
+	run->emulation_failure.flags = bytes ?
+		KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES : 0;
+	n = bytes ? min_t(unsigned int, n, sizeof(run->emulation_failure.insn_bytes)) : 0;
+	run->emulation_failure.insn_size = n;
+	memset(run->emulation_failure.insn_bytes, 0,
+	       sizeof(run->emulation_failure.insn_bytes));
+	if (n)
+		memcpy(run->emulation_failure.insn_bytes, bytes, n);
+	run->internal.data[3] = info;
+	if (mkvm_debug)
+		pr_info("minikvm: vcpu %u cannot emulate at rip %#lx, info %#llx, %u bytes\n",
+			vcpu->id, vcpu->rip, info, n);
 	return MKVM_EXIT_USER;
 }
 

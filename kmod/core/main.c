@@ -24,6 +24,7 @@ static long mkvm_check_extension(unsigned long cap)
 {
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_SET_GUEST_DEBUG:

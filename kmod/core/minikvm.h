@@ -29,6 +29,7 @@ struct fxregs_state;
 #define MKVM_RUN_PAGES		2	/* kvm_run, then the PIO data page */
 #define MKVM_PIO_PAGE_OFFSET	1
 #define MKVM_MAX_CPUID_ENTRIES	256	/* as KVM_MAX_CPUID_ENTRIES */
+#define MKVM_MAX_INSN		15	/* bytes in an instruction (SDM Vol. 2, 2.3.11) */
 
 /* Register numbers, in the encoding of the ModRM byte and of the exits. */
 enum mkvm_reg {
@@ -44,6 +45,7 @@ struct mkvm_slot {
 	u64 gpa;		/* page aligned */
 	u64 npages;
 	unsigned long uaddr;	/* page aligned userspace address */
+	bool readonly;		/* KVM_MEM_READONLY: guest writes are MMIO */
 	/* Pinned pages by page index in the slot, filled on first fault. */
 	struct xarray pages;
 };
@@ -76,6 +78,21 @@ struct mkvm_vcpu_stats {
 	u64 mmu_faults;
 	u64 migrations;
 };
+
+/* An MMIO read waiting for its data from userspace (x86/emulate.c). */
+struct mkvm_mmio_read {
+	bool pending;
+	bool sign;		/* MOVSX */
+	bool high;		/* AH, CH, DH, BH */
+	u8 size;		/* bytes read */
+	u8 dst_bytes;		/* width of the register written */
+	u8 reg;
+};
+
+/* What a guest-physical fault was, from the backend (vcpu->fault_flags). */
+#define MKVM_FAULT_WRITE	BIT(0)
+/* A data access to the final address: MMIO can be emulated for it. */
+#define MKVM_FAULT_DATA		BIT(1)
 
 struct mkvm_vcpu {
 	struct mkvm_vm *vm;
@@ -123,6 +140,8 @@ struct mkvm_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;
 	unsigned int cpuid_nent;
 	u64 fault_gpa;		/* for MKVM_MMU_FAULT */
+	u8 fault_flags;		/* MKVM_FAULT_*; 0 unless an EPT/NPT fault set them */
+	struct mkvm_mmio_read mmio_read;
 
 	struct mkvm_vcpu_stats stats;
 };
@@ -140,7 +159,7 @@ void mkvm_vm_put(struct mkvm_vm *vm);
 struct mkvm_slot *mkvm_find_slot(struct mkvm_vm *vm, u64 gpa);
 
 /* core/mmu.c */
-int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa);
+int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write);
 void mkvm_mmu_release_slot(struct mkvm_slot *slot);
 int mkvm_mmu_zap(struct mkvm_vm *vm);
 bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
@@ -170,6 +189,8 @@ enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
 				   u8 size, bool in, unsigned long next_rip);
 enum mkvm_exit_action mkvm_exit_internal(struct mkvm_vcpu *vcpu,
 					 u32 suberror, u64 reason);
+enum mkvm_exit_action mkvm_exit_emulation(struct mkvm_vcpu *vcpu, u64 info,
+					  const u8 *bytes, unsigned int n);
 enum mkvm_exit_action mkvm_exit_fail_entry(struct mkvm_vcpu *vcpu,
 					   u64 reason);
 enum mkvm_exit_action mkvm_exit_simple(struct mkvm_vcpu *vcpu, u32 reason);
@@ -179,6 +200,24 @@ void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
 int mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
 enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 					  const struct mkvm_string_io *io);
+
+/* The guest's paging registers and code size, for software walks. */
+struct mkvm_paging {
+	u64 cr0, cr3, cr4, efer;
+	u64 cs_base;
+	u8 code_bytes;		/* 2, 4 or 8: 16-, 32- or 64-bit code */
+};
+
+/* x86/walk.c */
+void mkvm_get_paging(struct mkvm_vcpu *vcpu, struct mkvm_paging *pg);
+int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
+		    u64 gva, u64 *gpa, bool atomic);
+int mkvm_read_linear(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
+		     u64 gva, void *buf, size_t len, bool atomic);
+
+/* x86/emulate.c */
+enum mkvm_exit_action mkvm_emulate_mmio(struct mkvm_vcpu *vcpu, u64 gpa);
+void mkvm_complete_mmio(struct mkvm_vcpu *vcpu);
 
 /* x86/cpuid.c */
 void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,

@@ -20,11 +20,16 @@
  * mkvm_mmu_fault() - map the page behind a guest-physical address
  * @vcpu: the faulting vCPU; called preemptible, outside the guest
  * @gpa: the guest-physical address of the access
+ * @write: the access was a write
  *
- * Return: 0 when mapped, -ENOENT when no slot holds @gpa, -EFAULT when the
- * slot's userspace memory cannot be pinned writable, -ENOMEM.
+ * A read-only slot (KVM_MEM_READONLY) is pinned and mapped without write
+ * permission; a write to it is MMIO.
+ *
+ * Return: 0 when mapped, -ENOENT when no slot holds @gpa or it is a write
+ * to a read-only slot (MMIO), -EFAULT when the slot's userspace memory
+ * cannot be pinned, -ENOMEM.
  */
-int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa)
+int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct mkvm_vm *vm = vcpu->vm;
 	struct mkvm_slot *slot;
@@ -34,7 +39,7 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa)
 
 	mutex_lock(&vm->lock);
 	slot = mkvm_find_slot(vm, gpa);
-	if (!slot) {
+	if (!slot || (write && slot->readonly)) {
 		r = -ENOENT;
 		goto out;
 	}
@@ -42,7 +47,8 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa)
 	page = xa_load(&slot->pages, idx);
 	if (!page) {
 		r = pin_user_pages_fast(slot->uaddr + (idx << PAGE_SHIFT), 1,
-					FOLL_WRITE | FOLL_LONGTERM, &page);
+					(slot->readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM,
+					&page);
 		if (r != 1) {
 			r = -EFAULT;
 			goto out;
@@ -53,7 +59,7 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa)
 			goto out;
 		}
 	}
-	r = mkvm_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page));
+	r = mkvm_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page), !slot->readonly);
 	vcpu->stats.mmu_faults++;
 out:
 	mutex_unlock(&vm->lock);
@@ -134,7 +140,9 @@ static int mkvm_copy_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len,
 
 	mutex_lock(&vm->lock);
 	slot = mkvm_find_slot(vm, gpa);
-	if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
+	if (slot && write && slot->readonly) {
+		r = -EFAULT;	/* the guest cannot write there, nor can we for it */
+	} else if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
 		void __user *user = (void __user *)(slot->uaddr + (gpa - slot->gpa));
 
 		r = (write ? copy_to_user(user, buf, len) : copy_from_user(buf, user, len)) ?
@@ -166,7 +174,8 @@ int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len)
  * @buf: what to copy
  * @len: bytes, within one slot
  *
- * Return: 0, -ENOENT when no slot holds the range, -EFAULT.
+ * Return: 0, -ENOENT when no slot holds the range, -EFAULT (also for a
+ * read-only slot).
  */
 int mkvm_write_guest(struct mkvm_vm *vm, u64 gpa, const void *buf, size_t len)
 {

@@ -91,9 +91,12 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	u8 flags;
 	int r;
 
 	vcpu->has_run = true;
+	if (vcpu->mmio_read.pending)
+		mkvm_complete_mmio(vcpu);
 	if (vcpu->pio_in_size) {
 		r = mkvm_complete_pio_in(vcpu);
 		if (r)
@@ -119,11 +122,16 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 			vcpu->stats.user_exits++;
 			return 0;
 		case MKVM_MMU_FAULT:
-			r = mkvm_mmu_fault(vcpu, vcpu->fault_gpa);
+			flags = vcpu->fault_flags;
+			vcpu->fault_flags = 0;
+			r = mkvm_mmu_fault(vcpu, vcpu->fault_gpa, flags & MKVM_FAULT_WRITE);
 			if (r == -ENOENT) {
-				/* No slot here: MMIO, which minikvm cannot decode yet. */
-				mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-						   vcpu->fault_gpa);
+				/* No RAM there: MMIO if a data access made it. */
+				if (flags & MKVM_FAULT_DATA)
+					mkvm_emulate_mmio(vcpu, vcpu->fault_gpa);
+				else
+					mkvm_exit_emulation(vcpu, vcpu->fault_gpa, NULL, 0);
+				vcpu->stats.user_exits++;
 				return 0;
 			}
 			if (r)
@@ -162,9 +170,10 @@ static void mkvm_set_regs(struct mkvm_vcpu *vcpu, const struct kvm_regs *regs)
 	vcpu->rip = regs->rip;
 	/* Bit 1 of RFLAGS always reads as 1 (SDM Vol. 1, 3.4.3). */
 	vcpu->rflags = regs->rflags | X86_EFLAGS_FIXED;
-	/* A pending IN completion would overwrite the new RAX. */
+	/* A pending IN or MMIO read completion would overwrite the new registers. */
 	if (!vcpu->pio_string)
 		vcpu->pio_in_size = 0;
+	vcpu->mmio_read.pending = false;
 }
 
 #define MKVM_GUESTDBG_VALID (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \

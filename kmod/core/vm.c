@@ -71,7 +71,7 @@ static int mkvm_check_region(const struct kvm_userspace_memory_region *mem)
 {
 	u64 size = mem->memory_size;
 
-	if (mem->flags)		/* no dirty logging or read-only slots yet */
+	if (mem->flags & ~KVM_MEM_READONLY)	/* no dirty logging */
 		return -EINVAL;
 	if ((mem->slot >> 16) != 0 || (mem->slot & 0xffff) >= MKVM_MAX_SLOTS)
 		return -EINVAL;
@@ -108,10 +108,11 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 		if (!slot->used)
 			goto out;
 	} else if (slot->used) {
-		/* Only a move keeps the slot; size and backing are fixed. */
+		/* Only a move keeps the slot; size, backing and READONLY are fixed. */
 		r = -EINVAL;
 		if (mem->memory_size >> PAGE_SHIFT != slot->npages ||
-		    mem->userspace_addr != slot->uaddr)
+		    mem->userspace_addr != slot->uaddr ||
+		    !!(mem->flags & KVM_MEM_READONLY) != slot->readonly)
 			goto out;
 		r = 0;
 		if (mem->guest_phys_addr == slot->gpa)
@@ -147,6 +148,7 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 		slot->gpa = mem->guest_phys_addr;
 		slot->npages = mem->memory_size >> PAGE_SHIFT;
 		slot->uaddr = mem->userspace_addr;
+		slot->readonly = mem->flags & KVM_MEM_READONLY;
 		xa_init(&slot->pages);
 		/* mkvm_read_guest_atomic() reads ->used without the lock. */
 		smp_wmb();

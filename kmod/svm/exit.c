@@ -79,34 +79,50 @@ static enum mkvm_exit_action handle_invd(struct mkvm_vcpu *vcpu)
 /* Segment override prefixes, ES CS SS DS FS GS (SDM Vol. 2, 2.1.1). */
 static const u8 svm_seg_prefix[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
 
-static int svm_outs_segment(struct mkvm_vcpu *vcpu, u64 *base)
+/*
+ * The prefixes of an INS/OUTS, read from the instruction: the segment of
+ * OUTS and the address size.  EXITINFO1 has A16/A32/A64 bits (15.10.2)
+ * but QEMU's TCG sets them one bit too high (A64 lands in bit 10), so
+ * minikvm derives the address size from the code size and a 67 prefix, as
+ * the CPU does (SDM Vol. 1, 3.6.1).
+ */
+static int svm_string_prefixes(struct mkvm_vcpu *vcpu, struct mkvm_string_io *io)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 	const struct vmcb_seg *segs[] = { &save->es, &save->cs, &save->ss,
 					  &save->ds, &save->fs, &save->gs };
-	u64 pc = save->cs.base + vcpu->rip;
-	size_t n = min_t(u64, 4, PAGE_SIZE - offset_in_page(pc));
-	const u8 *seg;
-	u8 insn[4];
-	int i, r;
+	const struct vmcb_seg *seg = io->in ? &save->es : &save->ds;
+	struct mkvm_paging pg;
+	u8 insn[MKVM_MAX_INSN];
+	bool addr_prefix = false;
+	unsigned int i;
+	const u8 *p;
+	int r;
 
-	r = mkvm_read_guest_atomic(vcpu, pc, insn, n);
-	if (r) {
-		vcpu->fault_gpa = pc;
-		return r;
-	}
-	*base = save->ds.base;
-	for (i = 0; i < n; i++) {
-		seg = memchr(svm_seg_prefix, insn[i], sizeof(svm_seg_prefix));
-		if (seg)
-			*base = segs[seg - svm_seg_prefix]->base;
-		else if (insn[i] != 0x66 && insn[i] != 0x67 && insn[i] != 0xf2 && insn[i] != 0xf3)
+	mkvm_get_paging(vcpu, &pg);
+	for (i = 0; i < MKVM_MAX_INSN; i++) {
+		r = mkvm_read_linear(vcpu, &pg, pg.cs_base + vcpu->rip + i, &insn[i], 1, true);
+		if (r)
+			return r;
+		p = memchr(svm_seg_prefix, insn[i], sizeof(svm_seg_prefix));
+		if (p && !io->in)
+			seg = segs[p - svm_seg_prefix];	/* INS always writes ES */
+		else if (insn[i] == 0x67)
+			addr_prefix = true;
+		else if (!p && insn[i] != 0x66 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
+			 !(pg.code_bytes == 8 && (insn[i] & 0xf0) == 0x40))
 			break;	/* the opcode: the prefixes are over */
 	}
+	io->addr_bytes = pg.code_bytes;
+	if (addr_prefix)
+		io->addr_bytes = pg.code_bytes == 4 ? 2 : 4;
+	/* In 64-bit mode only FS and GS have a base (3.4.4). */
+	io->seg_base = pg.code_bytes == 8 && seg != &save->fs && seg != &save->gs ?
+		       0 : seg->base;
 	return 0;
 }
 
-/* INS/OUTS with paging off: EXITINFO1 has size, REP and address size. */
+/* INS/OUTS: EXITINFO1 has port, size and REP (15.10.2). */
 static enum mkvm_exit_action handle_string_io(struct mkvm_vcpu *vcpu, u64 info)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -115,24 +131,15 @@ static enum mkvm_exit_action handle_string_io(struct mkvm_vcpu *vcpu, u64 info)
 		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
 		.in = info & SVM_IOIO_TYPE_MASK,
 		.rep = info & SVM_IOIO_REP_MASK,
-		/* A16, A32, A64 in bits 7, 8, 9 */
-		.addr_bytes = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2,
 		.next_rip = vmcb->control.exit_info_2,
 	};
 	int r;
 
-	if (vmcb->save.cr0 & X86_CR0_PG)
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, SVM_EXIT_IOIO);
-	if (io.in) {
-		io.seg_base = vmcb->save.es.base;
-	} else {
-		r = svm_outs_segment(vcpu, &io.seg_base);
-		if (r == -EAGAIN)
-			return MKVM_MMU_FAULT;
-		if (r)
-			return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-						  SVM_EXIT_IOIO);
-	}
+	r = svm_string_prefixes(vcpu, &io);
+	if (r == -EAGAIN)
+		return MKVM_MMU_FAULT;
+	if (r)
+		return mkvm_exit_emulation(vcpu, SVM_EXIT_IOIO, NULL, 0);
 	return mkvm_exit_string_io(vcpu, &io);
 }
 
@@ -186,13 +193,18 @@ static enum mkvm_exit_action handle_npf(struct mkvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
+	u64 info = vmcb->control.exit_info_1;
+
 	/*
-	 * 15.25.6: EXITINFO1 bit 0 says the nested entry was present.  minikvm
-	 * maps pages with every permission, so such a fault is not one it can
-	 * fix by mapping: report it rather than loop.
+	 * 15.25.6: EXITINFO1 bit 0 a present entry (only a write to a
+	 * read-only slot's page can find one), bit 1 a write, bit 4 a fetch,
+	 * bit 32 an access to the final address, bit 33 to a guest table.
 	 */
-	if (vmcb->control.exit_info_1 & 1)
+	if ((info & 1) && !(info & 2))
 		return svm_unexpected(vcpu);
+	vcpu->fault_flags = (info & 2) ? MKVM_FAULT_WRITE : 0;
+	if (!(info & BIT(4)) && !(info & BIT_ULL(33)))
+		vcpu->fault_flags |= MKVM_FAULT_DATA;
 	vcpu->fault_gpa = vmcb->control.exit_info_2;
 	return MKVM_MMU_FAULT;
 }
@@ -220,26 +232,26 @@ static enum mkvm_exit_action handle_bp(struct mkvm_vcpu *vcpu)
  * INTn, intercepted only while a debugger sets breakpoints (see
  * svm_update_debug()): INT3 goes to the debugger, INT n and INTO go on to
  * the guest as the software interrupt they are, RIP past them (15.20).
- * Reading the instruction needs linear = physical: without paging.
+ * The instruction is read through the guest's page tables.
  */
 static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	u64 pc = vmcb->save.cs.base + vcpu->rip;
+	struct mkvm_paging pg;
 	u8 insn[2];
 	int r;
 
-	if (vmcb->save.cr0 & X86_CR0_PG)
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  SVM_EXIT_SWINT);
 	/* Both bytes of INT n, unless the first ends a page. */
-	r = mkvm_read_guest_atomic(vcpu, pc, insn,
-				   offset_in_page(pc) == PAGE_SIZE - 1 ? 1 : 2);
+	mkvm_get_paging(vcpu, &pg);
+	if (pg.code_bytes == 8)
+		pc = vcpu->rip;
+	r = mkvm_read_linear(vcpu, &pg, pc, insn,
+			     offset_in_page(pc) == PAGE_SIZE - 1 ? 1 : 2, true);
 	if (r == -EAGAIN)
-		return MKVM_RESUME;	/* the guest comes back here */
+		return MKVM_MMU_FAULT;	/* the guest comes back here */
 	if (r)
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  SVM_EXIT_SWINT);
+		return mkvm_exit_emulation(vcpu, SVM_EXIT_SWINT, NULL, 0);
 	switch (insn[0]) {
 	case 0xcc:
 		return mkvm_exit_debug(vcpu, X86_TRAP_BP, pc, DR6_RESERVED, vmcb->save.dr7);
@@ -254,7 +266,7 @@ static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
 		vmcb->control.event_inj = X86_TRAP_OF | SVM_EVTINJ_TYPE_SOFT | SVM_EVTINJ_VALID;
 		return MKVM_RESUME;
 	}
-	return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, SVM_EXIT_SWINT);
+	return mkvm_exit_emulation(vcpu, SVM_EXIT_SWINT, insn, 2);
 }
 
 static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = {

@@ -181,9 +181,9 @@ static u64 svm_tdp_table_pte(phys_addr_t table)
 	return table | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
 }
 
-static u64 svm_tdp_leaf_pte(phys_addr_t page)
+static u64 svm_tdp_leaf_pte(phys_addr_t page, bool writable)
 {
-	return page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
+	return page | _PAGE_PRESENT | (writable ? _PAGE_RW : 0) | _PAGE_USER;
 }
 
 static void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)

@@ -102,7 +102,7 @@ static enum mkvm_exit_action handle_hlt(struct mkvm_vcpu *vcpu)
 /*
  * INS/OUTS: the exit qualification gives port, size and REP (28.2.1);
  * the VM-exit instruction information gives the address size and, for
- * OUTS, the segment (28.2.5).  Linear = physical only with paging off.
+ * OUTS, the segment (28.2.5).
  */
 static enum mkvm_exit_action handle_string_io(struct mkvm_vcpu *vcpu,
 					      unsigned long qual)
@@ -119,9 +119,8 @@ static enum mkvm_exit_action handle_string_io(struct mkvm_vcpu *vcpu,
 	/* Segment 0 is ES, which INS always uses; bases are 2 encodings apart. */
 	unsigned int seg = io.in ? 0 : (info >> 15) & 7;
 
-	if ((vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_PG) || seg > 5 || io.addr_bytes > 8)
-		return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  EXIT_REASON_IO_INSTRUCTION);
+	if (seg > 5 || io.addr_bytes > 8)
+		return mkvm_exit_emulation(vcpu, EXIT_REASON_IO_INSTRUCTION, NULL, 0);
 	io.seg_base = __vmcs_readl(GUEST_ES_BASE + seg * 2);
 	return mkvm_exit_string_io(vcpu, &io);
 }
@@ -218,7 +217,16 @@ static enum mkvm_exit_action handle_mtf(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_ept_violation(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 
+	/*
+	 * Table 28-7: bit 1 a write, bit 2 a fetch; bit 7 set and bit 8 set
+	 * an access to the translated address, not to a guest paging
+	 * structure (bit 7 clear: no linear address, e.g. with paging off).
+	 */
+	vcpu->fault_flags = (qual & BIT(1)) ? MKVM_FAULT_WRITE : 0;
+	if (!(qual & BIT(2)) && (!(qual & BIT(7)) || (qual & BIT(8))))
+		vcpu->fault_flags |= MKVM_FAULT_DATA;
 	vmx->step_after_fault = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
 	vmx->fault_rip = vcpu->rip;
 	vcpu->fault_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);

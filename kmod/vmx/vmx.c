@@ -382,10 +382,10 @@ static u64 vmx_tdp_table_pte(phys_addr_t table)
 	       VMX_EPT_EXECUTABLE_MASK;
 }
 
-static u64 vmx_tdp_leaf_pte(phys_addr_t page)
+static u64 vmx_tdp_leaf_pte(phys_addr_t page, bool writable)
 {
 	/* Guest RAM: write-back, ignoring the guest's PAT like KVM does. */
-	return page | VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK |
+	return page | VMX_EPT_READABLE_MASK | (writable ? VMX_EPT_WRITABLE_MASK : 0) |
 	       VMX_EPT_EXECUTABLE_MASK | VMX_EPT_IPAT_BIT |
 	       (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT);
 }

@@ -69,7 +69,7 @@ struct mkvm_ops {
 
 	/* Page-table entry formats of EPT or NPT (see kmod/x86/tdp.c). */
 	u64 (*tdp_table_pte)(phys_addr_t table);
-	u64 (*tdp_leaf_pte)(phys_addr_t page);
+	u64 (*tdp_leaf_pte)(phys_addr_t page, bool writable);
 };
 
 #define MKVM_X86_OPS(OP)	\

@@ -58,13 +58,14 @@ phys_addr_t mkvm_tdp_root_pa(const struct mkvm_tdp *tdp)
  * @tdp: the tables
  * @gpa: guest-physical address, page aligned, below 2^MKVM_GPA_BITS
  * @hpa: host-physical address of a page the caller holds a pin on
+ * @writable: false for a read-only slot's page
  *
  * Missing intermediate tables are allocated.  An existing leaf is
  * overwritten with the same translation (two vCPUs may fault on one page).
  *
  * Return: 0, -ENOMEM, or -EINVAL for an address the tables cannot hold.
  */
-int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa)
+int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable)
 {
 	u64 *table = tdp->root;
 	int level;
@@ -85,7 +86,7 @@ int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa)
 		}
 		table = phys_to_virt(*entry & TDP_ADDR_MASK);
 	}
-	WRITE_ONCE(table[tdp_index(gpa, 1)], mkvm_ops->tdp_leaf_pte(hpa));
+	WRITE_ONCE(table[tdp_index(gpa, 1)], mkvm_ops->tdp_leaf_pte(hpa, writable));
 	return 0;
 }
 

@@ -16,7 +16,7 @@ struct mkvm_tdp {
 };
 
 int mkvm_tdp_init(struct mkvm_tdp *tdp);
-int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa);
+int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable);
 u64 *mkvm_tdp_alloc_root(void);
 u64 *mkvm_tdp_swap_root(struct mkvm_tdp *tdp, u64 *new_root);
 void mkvm_tdp_free_root(u64 *root);

@@ -181,6 +181,77 @@ void vcpu_real_mode(struct vcpu *vcpu, uint16_t seg, uint16_t ip)
 	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
 }
 
+const char *const guest_mode_names[NR_GUEST_MODES] = {
+	"protected_flat_32", "paged_32", "pae", "long_64",
+};
+
+static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code64;
+	s->db = !code64;
+}
+
+/* Identity-map the low 4 GiB with large pages; see kvm_util.h. */
+static void build_page_tables(struct vm *vm, enum guest_mode mode)
+{
+	uint8_t *pt = (uint8_t *)vm->mem + GUEST_PT;
+	uint64_t *pml4 = (uint64_t *)pt, *pdpt = (uint64_t *)(pt + 0x1000);
+	uint64_t *pd = (uint64_t *)(pt + 0x2000);
+	uint32_t *pd32 = (uint32_t *)pt;
+	int i;
+
+	TEST_ASSERT(vm->mem_size >= GUEST_PT + 0x6000, "VM too small for page tables");
+	memset(pt, 0, 0x6000);
+	if (mode == MODE_PAGED32) {
+		for (i = 0; i < 1024; i++)
+			pd32[i] = (uint32_t)i << 22 | 0x83;	/* P, RW, PS */
+		return;
+	}
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = (uint64_t)i << 21 | 0x83;
+	/* PAE PDPTEs have no RW bit (SDM Vol. 3, Table 4-8). */
+	for (i = 0; i < 4; i++)
+		pdpt[i] = GUEST_PT + 0x2000 + i * 0x1000 + (mode == MODE_PAE ? 1 : 3);
+	pml4[0] = GUEST_PT + 0x1000 + 3;
+}
+
+void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
+	flat_segment(&s.ds, 0x10, 0x3, false);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.tr.selector = 0x18;
+	s.tr.limit = 0x67;
+	s.tr.type = 0xb;
+	s.tr.present = 1;
+	s.ldt.unusable = 1;
+	s.cr0 = 0x11;				/* PE, ET */
+	if (mode != MODE_PROT32) {
+		build_page_tables(vcpu->vm, mode);
+		s.cr0 |= 0x80000000;		/* PG */
+		s.cr3 = mode == MODE_PAE ? GUEST_PT + 0x1000 : GUEST_PT;
+		s.cr4 = mode == MODE_PAGED32 ? 0x10 : 0x20;	/* PSE or PAE */
+		s.efer = mode == MODE_LONG ? 0x500 : 0;		/* LME, LMA */
+	}
+	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = rip;
+	r.rsp = rsp;
+	r.rflags = 2;
+	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
+}
+
 int __vcpu_run(struct vcpu *vcpu)
 {
 	return (int)__kvm_ioctl(vcpu->fd, KVM_RUN, NULL);

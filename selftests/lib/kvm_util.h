@@ -79,6 +79,20 @@ void vm_load(struct vm *vm, uint64_t gpa, const void *start, const void *end);
 #define GUEST_LOAD	(GUEST_SEG << 4)
 void vcpu_real_mode(struct vcpu *vcpu, uint16_t seg, uint16_t ip);
 
+/*
+ * The modes a program sets up through KVM_SET_SREGS, with flat 4 GiB
+ * segments (a TSS-shaped TR, no LDT).  The paged modes identity-map the
+ * low 4 GiB with large pages, from tables at GUEST_PT (32-bit: one page
+ * directory of 4 MiB pages; PAE: a PDPT at GUEST_PT + 0x1000; long mode: a
+ * PML4 at GUEST_PT and that PDPT), the page directories at GUEST_PT +
+ * 0x2000, one per GiB.  The VM needs at least GUEST_PT + 0x6000 bytes.
+ */
+enum guest_mode { MODE_PROT32, MODE_PAGED32, MODE_PAE, MODE_LONG, NR_GUEST_MODES };
+extern const char *const guest_mode_names[NR_GUEST_MODES];
+#define GUEST_PT	0x2000
+/* Enter @mode at @rip with RSP = @rsp. */
+void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
+
 void vcpu_run(struct vcpu *vcpu);	/* asserts KVM_RUN succeeded */
 int __vcpu_run(struct vcpu *vcpu);	/* 0 or -errno */
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);

@@ -28,6 +28,7 @@
 #define KVM_CAP_EXT_CPUID	7
 #define KVM_CAP_SET_GUEST_DEBUG	23
 #define KVM_CAP_IMMEDIATE_EXIT	136
+#define KVM_CAP_READONLY_MEM	81
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -48,6 +49,9 @@
 #define KVM_INTERNAL_ERROR_SIMUL_EX			2
 #define KVM_INTERNAL_ERROR_DELIVERY_EV			3
 #define KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON	4
+
+/* emulation_failure.flags: insn_size and insn_bytes are valid. */
+#define KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES (1ULL << 0)
 
 /* kvm_run.io.direction */
 #define KVM_EXIT_IO_IN	0
@@ -238,6 +242,19 @@ struct kvm_run {
 			__u32 ndata;
 			__u64 data[16];
 		} internal;
+		/* KVM_INTERNAL_ERROR_EMULATION: an overlay of internal */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 flags;
+			union {
+				struct {
+					__u8  insn_size;
+					__u8  insn_bytes[15];
+				};
+			};
+			/* minikvm: data[3], the address or exit code */
+		} emulation_failure;
 		/* Fix the size of the union. */
 		char padding[256];
 	};
