@@ -19,6 +19,10 @@ mkdir -p "$work"
 rm -f "$log"
 "$top/scripts/mkinitrd.sh" "$work/initrd.gz" || exit 1
 append="console=ttyS0,115200 quiet panic=-1 minikvm.mode=$mode minikvm.lane=$lane"
+# Bochs 2.7 reports XSAVE sizes for the AVX-512 state that do not add up,
+# and the kernel then turns XSAVE off altogether (a boot-time WARN).
+# Without AVX-512 the host keeps XSAVE and AVX, which minikvm's guests use.
+[ "$lane" = bochs ] && append="$append clearcpuid=avx512f"
 # TESTS="a b" runs only those selftests (check mode).
 [ -n "${TESTS:-}" ] && append="$append minikvm.tests=$(echo $TESTS | tr ' ' ,)"
 

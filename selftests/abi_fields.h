@@ -8,6 +8,7 @@
 	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
 	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2) \
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
+	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs)				\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)
 
 #define ABI_FIELDS(F)							\
@@ -68,7 +69,9 @@
 	C(KVM_GET_VCPU_MMAP_SIZE) C(KVM_CREATE_VCPU)			\
 	C(KVM_SET_USER_MEMORY_REGION) C(KVM_RUN) C(KVM_GET_REGS)	\
 	C(KVM_SET_REGS) C(KVM_GET_SREGS) C(KVM_SET_SREGS)		\
-	C(KVM_CAP_READONLY_MEM)						\
+	C(KVM_CAP_READONLY_MEM) C(KVM_CAP_XSAVE) C(KVM_CAP_XCRS)		\
+	C(KVM_GET_XSAVE) C(KVM_SET_XSAVE) C(KVM_GET_XCRS) C(KVM_SET_XCRS) \
+	C(KVM_MAX_XCRS)							\
 	C(KVM_CAP_USER_MEMORY) C(KVM_CAP_NR_VCPUS) C(KVM_CAP_NR_MEMSLOTS) \
 	C(KVM_CAP_MAX_VCPUS) C(KVM_CAP_MAX_VCPU_ID) C(KVM_CAP_IMMEDIATE_EXIT) \
 	C(KVM_EXIT_UNKNOWN) C(KVM_EXIT_EXCEPTION) C(KVM_EXIT_IO)	\

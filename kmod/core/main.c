@@ -23,6 +23,9 @@ MODULE_PARM_DESC(debug, "Dump guest state to dmesg on unexpected exits");
 static long mkvm_check_extension(unsigned long cap)
 {
 	switch (cap) {
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return !!mkvm_xfeatures;
 	case KVM_CAP_USER_MEMORY:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IMMEDIATE_EXIT:
@@ -129,6 +132,7 @@ static int __init minikvm_init(void)
 		pr_err("cannot register /dev/minikvm: %d\n", r);
 		goto err_hw;
 	}
+	mkvm_stats_init();
 	pr_info("loaded, %s backend\n", mkvm_ops->name);
 	return 0;
 
@@ -143,6 +147,7 @@ static void __exit minikvm_exit(void)
 {
 	/* No VM exists here: every fd pins the module. */
 	misc_deregister(&mkvm_dev);
+	mkvm_stats_exit();
 	mkvm_hw_exit();
 	mkvm_ops->hardware_unsetup();
 	pr_info("unloaded\n");

@@ -133,8 +133,9 @@ struct mkvm_vcpu {
 	u64 msr_misc_enable;
 	u64 msr_apic_base;
 
-	/* The guest's x87/SSE state, an FXSAVE image (x86/fpu.c). */
+	/* The guest's x87/SSE/AVX state, a page in XSAVE format (x86/fpu.c). */
 	struct fxregs_state *fpu;
+	u64 xcr0;		/* the guest's XCR0 */
 
 	/* From KVM_SET_CPUID2; NULL until then (minikvm's policy applies). */
 	struct kvm_cpuid_entry2 *cpuid;
@@ -145,6 +146,22 @@ struct mkvm_vcpu {
 
 	struct mkvm_vcpu_stats stats;
 };
+
+/* Live objects, module-wide (core/stats.c); all 0 when no VM exists. */
+struct mkvm_counts {
+	atomic_long_t vms;
+	atomic_long_t vcpus;
+	atomic_long_t pinned_pages;
+	atomic_long_t tdp_tables;
+};
+
+extern struct mkvm_counts mkvm_counts;
+
+#define mkvm_count(what, delta)	atomic_long_add(delta, &mkvm_counts.what)
+
+/* core/stats.c */
+void mkvm_stats_init(void);
+void mkvm_stats_exit(void);
 
 /* core/hw.c */
 int mkvm_hw_init(void);
@@ -227,12 +244,15 @@ int mkvm_set_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 int mkvm_get_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 
 /* x86/fpu.c */
+extern u64 mkvm_xfeatures;
 void mkvm_fpu_setup(void);
 int mkvm_fpu_init(struct mkvm_vcpu *vcpu);
+void mkvm_fpu_free(struct mkvm_vcpu *vcpu);
 void mkvm_fpu_load_guest(struct mkvm_vcpu *vcpu);
 void mkvm_fpu_save_guest(struct mkvm_vcpu *vcpu);
-void mkvm_get_fpu(struct mkvm_vcpu *vcpu, struct kvm_fpu *fpu);
-int mkvm_set_fpu(struct mkvm_vcpu *vcpu, const struct kvm_fpu *fpu);
+u32 mkvm_xsave_size(u64 xcr0);
+int mkvm_emulate_xsetbv(struct mkvm_vcpu *vcpu);
+long mkvm_fpu_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 
 /* x86/msr.c */
 void mkvm_msr_reset(struct mkvm_vcpu *vcpu);

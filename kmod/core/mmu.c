@@ -53,9 +53,11 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 			r = -EFAULT;
 			goto out;
 		}
+		mkvm_count(pinned_pages, 1);
 		r = xa_err(xa_store(&slot->pages, idx, page, GFP_KERNEL_ACCOUNT));
 		if (r) {
 			unpin_user_page(page);
+			mkvm_count(pinned_pages, -1);
 			goto out;
 		}
 	}
@@ -75,8 +77,10 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
 	struct page *page;
 	unsigned long idx;
 
-	xa_for_each(&slot->pages, idx, page)
+	xa_for_each(&slot->pages, idx, page) {
 		unpin_user_page(page);
+		mkvm_count(pinned_pages, -1);
+	}
 	xa_destroy(&slot->pages);
 }
 

@@ -260,28 +260,14 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		}
 		kfree(sregs);
 		break;
-	case KVM_GET_FPU: {
-		struct kvm_fpu *fpu = kzalloc(sizeof(*fpu), GFP_KERNEL);
-
-		r = -ENOMEM;
-		if (!fpu)
-			break;
-		mkvm_get_fpu(vcpu, fpu);
-		r = copy_to_user(argp, fpu, sizeof(*fpu)) ? -EFAULT : 0;
-		kfree(fpu);
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		r = mkvm_fpu_ioctl(vcpu, ioctl, argp);
 		break;
-	}
-	case KVM_SET_FPU: {
-		struct kvm_fpu *fpu = memdup_user(argp, sizeof(*fpu));
-
-		if (IS_ERR(fpu)) {
-			r = PTR_ERR(fpu);
-			break;
-		}
-		r = mkvm_set_fpu(vcpu, fpu);
-		kfree(fpu);
-		break;
-	}
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 		r = mkvm_msrs_ioctl(vcpu, argp, ioctl == KVM_SET_MSRS);
@@ -355,11 +341,12 @@ static const struct file_operations mkvm_vcpu_fops = {
 void mkvm_vcpu_free(struct mkvm_vcpu *vcpu)
 {
 	mkvm_ops->vcpu_free(vcpu);
-	kfree(vcpu->fpu);
+	mkvm_fpu_free(vcpu);
 	kvfree(vcpu->cpuid);
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
+	mkvm_count(vcpus, -1);
 }
 
 /* The architectural state after RESET (SDM Vol. 3A, 10.1.1), as KVM sets it. */
@@ -410,6 +397,7 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
 	vcpu = kzalloc(mkvm_ops->vcpu_size, GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		goto out_unlock;
+	mkvm_count(vcpus, 1);
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
@@ -445,13 +433,14 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
 err_arch:
 	mkvm_ops->vcpu_free(vcpu);
 err_fpu:
-	kfree(vcpu->fpu);
+	mkvm_fpu_free(vcpu);
 err_pio:
 	free_page((unsigned long)vcpu->pio_data);
 err_run:
 	free_page((unsigned long)vcpu->run);
 err_free:
 	kfree(vcpu);
+	mkvm_count(vcpus, -1);
 out_unlock:
 	mutex_unlock(&vm->lock);
 	return r;

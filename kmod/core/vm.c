@@ -33,6 +33,7 @@ static void mkvm_vm_free(struct kref *ref)
 	mkvm_tdp_destroy(&vm->tdp);
 	mmdrop(vm->mm);
 	kfree(vm);
+	mkvm_count(vms, -1);
 	mkvm_hw_put();
 }
 
@@ -220,6 +221,7 @@ int mkvm_create_vm(unsigned long type)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		goto err_hw;
+	mkvm_count(vms, 1);
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	mmgrab(current->mm);
@@ -245,6 +247,7 @@ err_tdp:
 err_mm:
 	mmdrop(vm->mm);
 	kfree(vm);
+	mkvm_count(vms, -1);
 err_hw:
 	mkvm_hw_put();
 	return r;

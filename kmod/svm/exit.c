@@ -182,10 +182,24 @@ static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 
 static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 {
-	/* SVM instructions (no nested SVM), MONITOR/MWAIT, XSETBV, RDPRU:
-	 * the guest's CPUID does not offer them.
+	/* SVM instructions (no nested SVM), MONITOR/MWAIT, RDPRU: the
+	 * guest's CPUID does not offer them.
 	 */
 	svm_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return MKVM_RESUME;
+}
+
+/* XSETBV: the guest's XCR0, loaded around each entry (x86/fpu.c). */
+static enum mkvm_exit_action handle_xsetbv(struct mkvm_vcpu *vcpu)
+{
+	int r = mkvm_emulate_xsetbv(vcpu);
+
+	if (r == -EOPNOTSUPP)
+		return handle_ud(vcpu);
+	if (r)
+		svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	else
+		svm_skip(vcpu, 3);	/* 0F 01 D1 */
 	return MKVM_RESUME;
 }
 
@@ -295,7 +309,7 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_MONITOR]	= handle_ud,
 	[SVM_EXIT_MWAIT]	= handle_ud,
 	[SVM_EXIT_MWAIT_COND]	= handle_ud,
-	[SVM_EXIT_XSETBV]	= handle_ud,
+	[SVM_EXIT_XSETBV]	= handle_xsetbv,
 	[SVM_EXIT_RDPRU]	= handle_ud,
 	[SVM_EXIT_NPF]		= handle_npf,
 };

@@ -438,6 +438,11 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
  * exception intercept, so INTn is intercepted too; svm/exit.c tells INT3
  * from other INTn instructions.
  */
+static unsigned long svm_get_cr4(struct mkvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr4;
+}
+
 static void svm_update_debug(struct mkvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -535,6 +540,7 @@ const struct mkvm_ops svm_ops = {
 	.set_sregs		= svm_set_sregs,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
+	.get_cr4		= svm_get_cr4,
 	.update_debug		= svm_update_debug,
 	.inject_exception	= svm_inject_exception,
 	.tdp_table_pte		= svm_tdp_table_pte,

@@ -189,10 +189,24 @@ static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 
 static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 {
-	/* VMX instructions (no nested VMX), MONITOR/MWAIT, XSETBV without
-	 * CR4.OSXSAVE: the guest's CPUID does not offer them.
+	/* VMX instructions (no nested VMX), MONITOR/MWAIT: the guest's
+	 * CPUID does not offer them.
 	 */
 	vmx_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return MKVM_RESUME;
+}
+
+/* XSETBV: the guest's XCR0, loaded around each entry (x86/fpu.c). */
+static enum mkvm_exit_action handle_xsetbv(struct mkvm_vcpu *vcpu)
+{
+	int r = mkvm_emulate_xsetbv(vcpu);
+
+	if (r == -EOPNOTSUPP)
+		return handle_ud(vcpu);
+	if (r)
+		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	else
+		vmx_skip_instruction(vcpu);
 	return MKVM_RESUME;
 }
 
@@ -262,7 +276,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_INVEPT]			= handle_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]		= handle_resume,
 	[EXIT_REASON_INVVPID]			= handle_ud,
-	[EXIT_REASON_XSETBV]			= handle_ud,
+	[EXIT_REASON_XSETBV]			= handle_xsetbv,
 	[EXIT_REASON_VMFUNC]			= handle_ud,
 };
 

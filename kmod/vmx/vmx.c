@@ -950,6 +950,11 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
  * and an intercepted #DB.  Breakpoints: #BP in the exception bitmap
  * (24.6.3).
  */
+static unsigned long vmx_get_cr4(struct mkvm_vcpu *vcpu)
+{
+	return vmcs_readl(GUEST_CR4);
+}
+
 static void vmx_update_debug(struct mkvm_vcpu *vcpu)
 {
 	bool step = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
@@ -1000,6 +1005,7 @@ const struct mkvm_ops vmx_ops = {
 	.set_sregs		= vmx_set_sregs,
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
+	.get_cr4		= vmx_get_cr4,
 	.update_debug		= vmx_update_debug,
 	.inject_exception	= vmx_inject_exception,
 	.tdp_table_pte		= vmx_tdp_table_pte,

@@ -9,6 +9,7 @@
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/cpufeatures.h>
+#include <asm/fpu/types.h>
 
 #include "../core/minikvm.h"
 
@@ -23,10 +24,44 @@
 			 BIT(6) |	/* SMX */ \
 			 BIT(21) |	/* x2APIC: no local APIC yet */ \
 			 BIT(24) |	/* TSC deadline timer: no APIC */ \
-			 BIT(26) |	/* XSAVE: XSETBV not handled yet */ \
-			 BIT(27) |	/* OSXSAVE */ \
-			 BIT(28))	/* AVX needs XSAVE */
+			 BIT(27))	/* OSXSAVE: the guest's CR4 says */
 #define MKVM_HIDE_1_EDX	(BIT(9))	/* APIC */
+/* Without XSAVE on the host: XSAVE, and what needs AVX state. */
+#define MKVM_XSAVE_1_ECX	(BIT(12) | BIT(26) | BIT(28) | BIT(29))	/* FMA XSAVE AVX F16C */
+#define MKVM_AVX_7_EBX		BIT(5)					/* AVX2 */
+
+/*
+ * CPUID.7.0 features whose state minikvm does not switch or offer in
+ * XCR0: MPX, AVX-512 (opmask and ZMM state), PKU (PKRU), AMX, and SGX.
+ */
+#define MKVM_HIDE_7_EBX	(BIT(2) | BIT(14) | BIT(16) | BIT(17) | BIT(21) | \
+			 BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
+#define MKVM_HIDE_7_ECX	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(11) | \
+			 BIT(12) | BIT(14))
+#define MKVM_HIDE_7_EDX	(BIT(2) | BIT(3) | BIT(8) | BIT(22) | BIT(23) | \
+			 BIT(24) | BIT(25))
+
+/* Leaf 0xD, the XSAVE state components, for what minikvm offers. */
+static void mkvm_cpuid_xsave(u32 subleaf, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	u64 xf = mkvm_xfeatures;
+
+	if (!xf || (subleaf >= 2 && (subleaf >= 64 || !(xf & BIT_ULL(subleaf))))) {
+		*eax = *ebx = *ecx = *edx = 0;
+		return;
+	}
+	switch (subleaf) {
+	case 0:
+		*eax = (u32)xf;
+		*edx = xf >> 32;
+		*ebx = *ecx = mkvm_xsave_size(xf);
+		break;
+	case 1:
+		*eax &= BIT(0) | BIT(1) | BIT(2);	/* XSAVEOPT, XSAVEC, XGETBV1 */
+		*ebx = *ecx = *edx = 0;			/* no XSAVES: no IA32_XSS */
+		break;
+	}
+}
 
 /* minikvm's policy for one leaf, for the vCPU with APIC id @id. */
 static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
@@ -47,16 +82,28 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 	switch (leaf) {
 	case 1:
 		*ecx &= ~MKVM_HIDE_1_ECX;
+		if (!(mkvm_xfeatures & XFEATURE_MASK_YMM))
+			*ecx &= ~(mkvm_xfeatures ? MKVM_XSAVE_1_ECX & ~BIT(26) :
+				  MKVM_XSAVE_1_ECX);
 		*ecx |= BIT(31);	/* running under a hypervisor */
 		*edx &= ~MKVM_HIDE_1_EDX;
 		/* Initial APIC id and logical count: one per vCPU. */
 		*ebx = (*ebx & 0x0000ffff) | (1 << 16) | (id << 24);
 		break;
 	case 7:
-		if (subleaf == 0)
-			*ebx &= ~BIT(2);	/* SGX */
+		if (subleaf == 0) {
+			*ebx &= ~MKVM_HIDE_7_EBX;
+			if (!(mkvm_xfeatures & XFEATURE_MASK_YMM))
+				*ebx &= ~MKVM_AVX_7_EBX;
+			*ecx &= ~MKVM_HIDE_7_ECX;
+			*edx &= ~MKVM_HIDE_7_EDX;
+		} else if (subleaf == 1) {
+			*eax &= ~BIT(5);	/* AVX512_BF16 */
+		}
 		break;
-	case 0xd:		/* XSAVE state: not offered */
+	case 0xd:
+		mkvm_cpuid_xsave(subleaf, eax, ebx, ecx, edx);
+		break;
 	case 0x8000000a:	/* SVM features: no nested virtualization */
 		*eax = *ebx = *ecx = *edx = 0;
 		break;
@@ -142,8 +189,8 @@ static u32 mkvm_cpuid_subleaves(u32 leaf)
 				break;
 		}
 		return i + 1;
-	case 0xd:
-		return 2;
+	case 0xd:	/* x87, SSE, AVX: subleaves 0 to 2 */
+		return 3;
 	default:
 		return 0;
 	}

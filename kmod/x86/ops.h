@@ -60,6 +60,9 @@ struct mkvm_ops {
 	int (*get_msr)(struct mkvm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mkvm_vcpu *vcpu, u32 index, u64 data);
 
+	/* CR4 as the processor has it in the guest; vCPU loaded. */
+	unsigned long (*get_cr4)(struct mkvm_vcpu *vcpu);
+
 	/* Intercept #DB and #BP as vcpu->guest_debug asks; vCPU loaded. */
 	void (*update_debug)(struct mkvm_vcpu *vcpu);
 
@@ -88,6 +91,7 @@ struct mkvm_ops {
 	OP(set_sregs)		\
 	OP(get_msr)		\
 	OP(set_msr)		\
+	OP(get_cr4)		\
 	OP(update_debug)	\
 	OP(inject_exception)	\
 	OP(tdp_table_pte)	\

@@ -25,6 +25,8 @@ static u64 mkvm_cr4_allowed(void)
 		ok |= X86_CR4_SMAP;
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		ok |= X86_CR4_UMIP;
+	if (mkvm_xfeatures)
+		ok |= X86_CR4_OSXSAVE;
 	return ok;
 }
 

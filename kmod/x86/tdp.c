@@ -13,8 +13,7 @@
 #include <linux/slab.h>
 #include <asm/io.h>
 
-#include "ops.h"
-#include "tdp.h"
+#include "../core/minikvm.h"
 
 #define TDP_ENTRIES	512
 #define TDP_ADDR_MASK	GENMASK_ULL(51, 12)
@@ -26,9 +25,18 @@ static inline unsigned int tdp_index(u64 gpa, int level)
 }
 
 static u64 *tdp_alloc_table(void)
-
 {
-	return (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	u64 *table = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+	if (table)
+		mkvm_count(tdp_tables, 1);
+	return table;
+}
+
+static void tdp_free_table(u64 *table)
+{
+	free_page((unsigned long)table);
+	mkvm_count(tdp_tables, -1);
 }
 
 /**
@@ -104,7 +112,7 @@ static void tdp_free_children(u64 *table, int level)
 			continue;
 		child = phys_to_virt(table[i] & TDP_ADDR_MASK);
 		tdp_free_children(child, level - 1);
-		free_page((unsigned long)child);
+		tdp_free_table(child);
 	}
 }
 
@@ -146,7 +154,7 @@ void mkvm_tdp_free_root(u64 *root)
 	if (!root)
 		return;
 	tdp_free_children(root, 4);
-	free_page((unsigned long)root);
+	tdp_free_table(root);
 }
 
 /**

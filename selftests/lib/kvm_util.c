@@ -227,7 +227,15 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 	struct kvm_sregs s;
 	struct kvm_regs r;
 
+	uint64_t *gdt = (uint64_t *)((uint8_t *)vcpu->vm->mem + GUEST_GDT);
+
+	/* The descriptors behind the selectors, for IRET and interrupt gates. */
+	gdt[0] = 0;
+	gdt[1] = mode == MODE_LONG ? 0x00af9b000000ffffull : 0x00cf9b000000ffffull;
+	gdt[2] = 0x00cf93000000ffffull;
 	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	s.gdt.base = GUEST_GDT;
+	s.gdt.limit = 3 * 8 - 1;
 	flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
 	flat_segment(&s.ds, 0x10, 0x3, false);
 	s.es = s.fs = s.gs = s.ss = s.ds;
@@ -237,11 +245,12 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 	s.tr.present = 1;
 	s.ldt.unusable = 1;
 	s.cr0 = 0x11;				/* PE, ET */
+	s.cr4 = 0x600;				/* OSFXSR, OSXMMEXCPT: SSE usable */
 	if (mode != MODE_PROT32) {
 		build_page_tables(vcpu->vm, mode);
 		s.cr0 |= 0x80000000;		/* PG */
 		s.cr3 = mode == MODE_PAE ? GUEST_PT + 0x1000 : GUEST_PT;
-		s.cr4 = mode == MODE_PAGED32 ? 0x10 : 0x20;	/* PSE or PAE */
+		s.cr4 |= mode == MODE_PAGED32 ? 0x10 : 0x20;	/* PSE or PAE */
 		s.efer = mode == MODE_LONG ? 0x500 : 0;		/* LME, LMA */
 	}
 	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);

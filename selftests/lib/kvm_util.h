@@ -86,10 +86,12 @@ void vcpu_real_mode(struct vcpu *vcpu, uint16_t seg, uint16_t ip);
  * directory of 4 MiB pages; PAE: a PDPT at GUEST_PT + 0x1000; long mode: a
  * PML4 at GUEST_PT and that PDPT), the page directories at GUEST_PT +
  * 0x2000, one per GiB.  The VM needs at least GUEST_PT + 0x6000 bytes.
+ * A GDT at GUEST_GDT holds the code (0x08) and data (0x10) descriptors.
  */
 enum guest_mode { MODE_PROT32, MODE_PAGED32, MODE_PAE, MODE_LONG, NR_GUEST_MODES };
 extern const char *const guest_mode_names[NR_GUEST_MODES];
 #define GUEST_PT	0x2000
+#define GUEST_GDT	0x1000
 /* Enter @mode at @rip with RSP = @rsp. */
 void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
 

@@ -29,6 +29,8 @@
 #define KVM_CAP_SET_GUEST_DEBUG	23
 #define KVM_CAP_IMMEDIATE_EXIT	136
 #define KVM_CAP_READONLY_MEM	81
+#define KVM_CAP_XSAVE		55
+#define KVM_CAP_XCRS		56
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -161,6 +163,30 @@ struct kvm_fpu {
 	__u8  xmm[16][16];
 	__u32 mxcsr;
 	__u32 pad2;
+};
+
+/*
+ * The guest's state in the standard XSAVE format (SDM Vol. 1, 13.4), the
+ * offsets of CPUID leaf 0xD: KVM_GET_XSAVE/KVM_SET_XSAVE.
+ */
+struct kvm_xsave {
+	__u32 region[1024];
+};
+
+#define KVM_MAX_XCRS	16
+
+struct kvm_xcr {
+	__u32 xcr;
+	__u32 reserved;
+	__u64 value;
+};
+
+/* The extended control registers: KVM_GET_XCRS/KVM_SET_XCRS. */
+struct kvm_xcrs {
+	__u32 nr_xcrs;
+	__u32 flags;
+	struct kvm_xcr xcrs[KVM_MAX_XCRS];
+	__u64 padding[16];
 };
 
 /* One CPUID leaf (and subleaf) as KVM_SET_CPUID2 and friends carry it. */
@@ -302,6 +328,10 @@ struct kvm_guest_debug {
 #define KVM_SET_MSRS		_IOW(KVMIO,  0x89, struct kvm_msrs)
 #define KVM_GET_FPU		_IOR(KVMIO,  0x8c, struct kvm_fpu)
 #define KVM_SET_FPU		_IOW(KVMIO,  0x8d, struct kvm_fpu)
+#define KVM_GET_XSAVE		_IOR(KVMIO,  0xa4, struct kvm_xsave)
+#define KVM_SET_XSAVE		_IOW(KVMIO,  0xa5, struct kvm_xsave)
+#define KVM_GET_XCRS		_IOR(KVMIO,  0xa6, struct kvm_xcrs)
+#define KVM_SET_XCRS		_IOW(KVMIO,  0xa7, struct kvm_xcrs)
 #define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)
 #define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
 #define KVM_SET_GUEST_DEBUG	_IOW(KVMIO,  0x9b, struct kvm_guest_debug)

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object counts, for leak checks: how many VMs, vCPUs, pinned guest pages
+ * and EPT/NPT tables exist right now, module-wide.  They are shown in
+ * /sys/kernel/debug/minikvm/objects; every count is back to 0 once the
+ * last VM is gone, which the leak selftests check.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "minikvm.h"
+
+struct mkvm_counts mkvm_counts;
+
+static struct dentry *mkvm_debugfs_dir;
+
+static int mkvm_objects_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "vms %ld\n", atomic_long_read(&mkvm_counts.vms));
+	seq_printf(m, "vcpus %ld\n", atomic_long_read(&mkvm_counts.vcpus));
+	seq_printf(m, "pinned_pages %ld\n", atomic_long_read(&mkvm_counts.pinned_pages));
+	seq_printf(m, "tdp_tables %ld\n", atomic_long_read(&mkvm_counts.tdp_tables));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mkvm_objects);
+
+/**
+ * mkvm_stats_init() - create /sys/kernel/debug/minikvm/objects
+ *
+ * Failures are ignored, as debugfs wants: the counts are for debugging.
+ */
+void mkvm_stats_init(void)
+{
+	mkvm_debugfs_dir = debugfs_create_dir("minikvm", NULL);
+	debugfs_create_file("objects", 0444, mkvm_debugfs_dir, NULL, &mkvm_objects_fops);
+}
+
+/**
+ * mkvm_stats_exit() - remove the debugfs files
+ */
+void mkvm_stats_exit(void)
+{
+	debugfs_remove_recursive(mkvm_debugfs_dir);
+}
