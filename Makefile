@@ -20,7 +20,7 @@ LIBSRC	:= $(wildcard selftests/lib/*.c)
 LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
 
 .PHONY: all module userspace selftests abi-check deps run check lanes clean \
-	check-qemu check-bochs lint
+	check-qemu check-bochs check-debug lint
 
 all: module userspace selftests abi-check
 
@@ -86,6 +86,12 @@ check-qemu: all
 
 check-bochs: all
 	scripts/check.sh bochs
+
+# The QEMU lane on a debug kernel (KASAN, KMEMLEAK, lockdep, UBSAN), built
+# once per machine from linux-source-6.1 into /var/cache/minikvm.
+check-debug: deps
+	$(MAKE) all
+	scripts/check-debug.sh
 
 # Static checks: sparse and checkpatch (from linux-source-6.1).
 lint: deps

@@ -33,5 +33,6 @@ for lane in $lanes; do
 	passed=$((passed + p))
 	failed=$((failed + f + s))
 done
+"$top/scripts/reliability.sh"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,8 +13,13 @@ mode=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$top/build/lane-$lane
 log=${3:-$work/serial.log}
-kver=$("$top/scripts/kdir.sh") || exit 1
-kernel=/boot/vmlinuz-$kver
+# The debug lane passes its own kernel in MKVM_KERNEL.
+if [ -n "${MKVM_KERNEL:-}" ]; then
+	kernel=$MKVM_KERNEL
+else
+	kver=$("$top/scripts/kdir.sh") || exit 1
+	kernel=/boot/vmlinuz-$kver
+fi
 mkdir -p "$work"
 rm -f "$log"
 "$top/scripts/mkinitrd.sh" "$work/initrd.gz" || exit 1
@@ -30,7 +35,7 @@ case $lane in
 qemu)
 	tmo=${QEMU_TIMEOUT:-900}
 	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg \
-		-cpu EPYC,+svm,+npt -smp 2 -m 512 -nographic -no-reboot \
+		-cpu EPYC,+svm,+npt -smp 2 -m "${MKVM_MEM:-512}" -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
 		-serial "file:$log" -monitor none -display none \
 		2> "$work/qemu.stderr" < /dev/null &

@@ -6,8 +6,15 @@
 set -e
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver=$("$top/scripts/kdir.sh")
-mods=/lib/modules/$kver/kernel
+# The debug lane (scripts/check-debug.sh) passes its own kernel's modules
+# and minikvm.ko built for it.
+if [ -n "${MKVM_MODDIR:-}" ]; then
+	mods=$MKVM_MODDIR
+else
+	kver=$("$top/scripts/kdir.sh")
+	mods=/lib/modules/$kver/kernel
+fi
+ko=${MKVM_KO:-$top/minikvm.ko}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
@@ -15,10 +22,12 @@ mkdir -p "$root/bin" "$root/lib/modules" "$root/guests" "$root/selftests" \
 	 "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/scripts/initramfs/init" "$root/init"
-cp "$top/minikvm.ko" "$root/lib/modules/"
+cp "$ko" "$root/lib/modules/minikvm.ko"
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel \
 	 arch/x86/kvm/kvm-amd drivers/crypto/ccp/ccp arch/x86/kernel/msr; do
-	cp "$mods/$m.ko" "$root/lib/modules/"
+	# ccp is built in (or absent) in the debug kernel.
+	[ -f "$mods/$m.ko" ] || [ -n "${MKVM_MODDIR:-}" ] || { echo "no $mods/$m.ko" >&2; exit 1; }
+	[ -f "$mods/$m.ko" ] && cp "$mods/$m.ko" "$root/lib/modules/"
 done
 cp "$top/build/minikvm-run" "$root/bin/"
 cp "$top"/build/guests/*.bin "$top"/build/guests/*.elf "$root/guests/"

@@ -12,7 +12,10 @@ TESTS=$(sed -n 's/.*minikvm\.tests=\([a-z0-9_,]*\).*/\1/p' /proc/cmdline | tr , 
 n=0
 for t in $TESTS; do n=$((n + 1)); done
 echo "KTAP version 1"
-echo "1..$((n + 1))"
+# A debug kernel with kmemleak adds a leak scan after the tests.
+leakscan=0
+[ -w /sys/kernel/debug/kmemleak ] && leakscan=1
+echo "1..$((n + 1 + leakscan))"
 i=0
 for t in $TESTS; do
 	i=$((i + 1))
@@ -33,4 +36,16 @@ if dmesg | tail -n +$((start + 1)) | grep -E "BUG:|WARNING: CPU:|WARNING: (possi
 	echo "not ok $i dmesg_clean"
 else
 	echo "ok $i dmesg_clean"
+fi
+if [ $leakscan = 1 ]; then
+	i=$((i + 1))
+	# Two scans: kmemleak reports an object only once it stayed unreferenced.
+	echo scan > /sys/kernel/debug/kmemleak; sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	if grep -q . /sys/kernel/debug/kmemleak; then
+		head -60 /sys/kernel/debug/kmemleak | sed 's/^/    # /'
+		echo "not ok $i kmemleak"
+	else
+		echo "ok $i kmemleak"
+	fi
 fi

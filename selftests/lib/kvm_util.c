@@ -222,18 +222,20 @@ static void build_page_tables(struct vm *vm, enum guest_mode mode)
 	pml4[0] = GUEST_PT + 0x1000 + 3;
 }
 
-void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp)
+int __vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp)
 {
-	struct kvm_sregs s;
-	struct kvm_regs r;
-
 	uint64_t *gdt = (uint64_t *)((uint8_t *)vcpu->vm->mem + GUEST_GDT);
+	struct kvm_sregs s;
+	struct kvm_regs regs;
+	long r;
 
 	/* The descriptors behind the selectors, for IRET and interrupt gates. */
 	gdt[0] = 0;
 	gdt[1] = mode == MODE_LONG ? 0x00af9b000000ffffull : 0x00cf9b000000ffffull;
 	gdt[2] = 0x00cf93000000ffffull;
-	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	r = __kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	if (r)
+		return r;
 	s.gdt.base = GUEST_GDT;
 	s.gdt.limit = 3 * 8 - 1;
 	flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
@@ -253,12 +255,21 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 		s.cr4 |= mode == MODE_PAGED32 ? 0x10 : 0x20;	/* PSE or PAE */
 		s.efer = mode == MODE_LONG ? 0x500 : 0;		/* LME, LMA */
 	}
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
-	memset(&r, 0, sizeof(r));
-	r.rip = rip;
-	r.rsp = rsp;
-	r.rflags = 2;
-	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
+	r = __kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	if (r)
+		return r;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = rip;
+	regs.rsp = rsp;
+	regs.rflags = 2;
+	return __kvm_ioctl(vcpu->fd, KVM_SET_REGS, &regs);
+}
+
+void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp)
+{
+	int r = __vcpu_set_mode(vcpu, mode, rip, rsp);
+
+	TEST_ASSERT(!r, "setting up %s: %s", guest_mode_names[mode], strerror(-r));
 }
 
 int __vcpu_run(struct vcpu *vcpu)

@@ -94,6 +94,8 @@ extern const char *const guest_mode_names[NR_GUEST_MODES];
 #define GUEST_GDT	0x1000
 /* Enter @mode at @rip with RSP = @rsp. */
 void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
+/* The same, returning 0 or -errno instead of asserting. */
+int __vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
 
 void vcpu_run(struct vcpu *vcpu);	/* asserts KVM_RUN succeeded */
 int __vcpu_run(struct vcpu *vcpu);	/* 0 or -errno */
