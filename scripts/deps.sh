@@ -5,7 +5,7 @@
 set -e
 PKGS="build-essential linux-source-6.1 linux-image-amd64 linux-headers-amd64
 qemu-system-x86 bochs bochsbios vgabios busybox-static isolinux
-syslinux-common xorriso cpio sparse"
+syslinux-common xorriso cpio sparse bc flex bison libelf-dev libssl-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||

