@@ -163,6 +163,10 @@ extern struct mkvm_counts mkvm_counts;
 void mkvm_stats_init(void);
 void mkvm_stats_exit(void);
 
+/* x86/host_state.c */
+struct dentry;
+void mkvm_host_state_init(struct dentry *dir);
+
 /* core/hw.c */
 int mkvm_hw_init(void);
 void mkvm_hw_exit(void);

@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -79,6 +80,13 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	vcpu->rflags |= tf;
 	mkvm_ops->run(vcpu);
 	vcpu->rflags &= ~tf;
+	/*
+	 * A VM exit leaves DR7 at 0x400, every breakpoint off (SDM 28.5.1;
+	 * #VMEXIT loads the host save area's DR7, APM 15.5.2): re-arm the
+	 * host's own hardware breakpoints (ptrace, perf) if it has any.
+	 */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	mkvm_fpu_save_guest(vcpu);
 	local_irq_enable();
 	kernel_fpu_end();

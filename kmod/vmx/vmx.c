@@ -14,6 +14,7 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/mtrr.h>
@@ -612,9 +613,9 @@ static void vmx_load_syscall_msrs(const u64 *val)
 static void vmx_run(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct desc_ptr gdt;
+	struct desc_ptr gdt, idt;
 	u16 ds, es, fs, gs;
-	u64 host_kgs;
+	u64 host_kgs, host_debugctl;
 	u32 intr_info;
 	int fail;
 
@@ -630,15 +631,18 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);
 
 	/*
-	 * A VM exit loads null DS/ES/FS/GS selectors, a GDTR limit of 0xffff,
-	 * a TR limit of 0x67 (28.5.2) and leaves IA32_KERNEL_GS_BASE with the
-	 * guest's value: save what must be put back.
+	 * A VM exit loads null DS/ES/FS/GS selectors, GDTR and IDTR limits of
+	 * 0xffff, a TR limit of 0x67 (28.5.2), clears IA32_DEBUGCTL (28.5.1)
+	 * and leaves IA32_KERNEL_GS_BASE with the guest's value: save what
+	 * must be put back.
 	 */
 	savesegment(ds, ds);
 	savesegment(es, es);
 	savesegment(fs, fs);
 	savesegment(gs, gs);
 	native_store_gdt(&gdt);
+	store_idt(&idt);
+	host_debugctl = get_debugctlmsr();
 	rdmsrl(MSR_KERNEL_GS_BASE, host_kgs);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	if (native_read_cr2() != vmx->cr2)
@@ -655,7 +659,10 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
 	native_load_gdt(&gdt);
+	native_load_idt(&idt);
 	invalidate_tss_limit();
+	if (host_debugctl)
+		update_debugctlmsr(host_debugctl);
 	if (ds | es) {
 		loadsegment(ds, ds);
 		loadsegment(es, es);
