@@ -2,7 +2,8 @@
 /*
  * KVM_SET_USER_MEMORY_REGION: every bad input gets KVM's errno and
  * changes nothing; several slots work together in a guest; a deleted
- * slot is gone for the guest, and the host's memory is left intact.
+ * slot is gone for the guest, and the host's memory is left intact; a
+ * hole in a slot's memory is EFAULT, but only where the guest touches it.
  */
 #include <sys/mman.h>
 
@@ -39,9 +40,10 @@ int main(void)
 	struct ucall uc;
 	uint64_t mem, extra;
 	size_t page = 4096;
-	int i, ok;
+	uint8_t *hole;
+	int i, ok, r;
 
-	ktap_plan(14);
+	ktap_plan(16);
 	vm = vm_create(1 << 20);
 	mem = (uintptr_t)mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -98,6 +100,29 @@ int main(void)
 	run_to_ucall(vcpu, &uc);
 	ktap_result(ok && (uc.args[0] & 0xffff) == 0xbeef && *(uint16_t *)mem == 0xbeef,
 		    "slot_recreated");
+
+	/*
+	 * A hole in a slot's userspace memory.  A fault pins the 16-page
+	 * block around the page touched; where the block has a hole, just
+	 * that page, so the guest still runs.  A guest access to the hole
+	 * itself makes KVM_RUN fail with EFAULT.
+	 */
+	hole = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(hole != MAP_FAILED, "mmap");
+	munmap(hole + 2 * page, page);
+	ok = set_region(vm->fd, 1, 0, 0, 0, 0) == 0 &&
+	     set_region(vm->fd, 1, 0, 0x100000, 64 << 10, (uintptr_t)hole) == 0;
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	run_to_ucall(vcpu, &uc);
+	ktap_result(ok && (uc.args[0] & 0xffff) == 0xbeef && *(uint16_t *)hole == 0xbeef,
+		    "page_beside_a_hole_maps");
+	ok = set_region(vm->fd, 1, 0, 0, 0, 0) == 0 &&
+	     set_region(vm->fd, 1, 0, 0x100000, page, (uintptr_t)hole + 2 * page) == 0;
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	r = __vcpu_run(vcpu);
+	ktap_result(ok && r == -EFAULT, "access_to_a_hole_efault");
+	ok = set_region(vm->fd, 1, 0, 0, 0, 0) == 0;
+	munmap(hole, 64 << 10);
 
 	/* Every slot id can hold a slot. */
 	extra = (uintptr_t)mmap(NULL, 32 * page, PROT_READ | PROT_WRITE,

@@ -4,9 +4,12 @@
  * page of the slot's userspace memory mapped in the EPT/NPT tables.
  *
  * Pages are pinned (FOLL_LONGTERM, so they are not in movable zones) the
- * first time the guest touches them and stay pinned until their slot is
- * deleted or the VM is destroyed; the tables never point at a page that is
- * not pinned.  There are no MMU notifiers: if userspace unmaps a slot's
+ * first time the guest touches them, or one near them (a fault maps the
+ * aligned block of MKVM_FAULT_AROUND pages around it, as the host's own
+ * fault-around does for file pages: a guest that touches memory in order
+ * then exits once per block, not once per page), and stay pinned until
+ * their slot is deleted or the VM is destroyed; the tables never point at
+ * a page that is not pinned.  There are no MMU notifiers: if userspace unmaps a slot's
  * memory the guest keeps the old pages until the slot is deleted.
  */
 #include <linux/highmem.h>
@@ -16,14 +19,58 @@
 
 #include "minikvm.h"
 
+#define MKVM_FAULT_AROUND	16
+
+/*
+ * Pin and map the pages [@idx, @idx + @n) of @slot that are not pinned yet,
+ * with one pin_user_pages_fast() call.  Return: 0, or -EFAULT when the
+ * userspace range cannot be pinned whole, -ENOMEM.
+ */
+static int mkvm_mmu_map_block(struct mkvm_vm *vm, struct mkvm_slot *slot,
+			      unsigned long idx, int n)
+{
+	struct page *pages[MKVM_FAULT_AROUND];
+	int i, pinned, r = 0;
+
+	pinned = pin_user_pages_fast(slot->uaddr + (idx << PAGE_SHIFT), n,
+				     (slot->readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM, pages);
+	if (pinned != n) {
+		if (pinned > 0)
+			unpin_user_pages(pages, pinned);
+		return -EFAULT;
+	}
+	mkvm_count(pinned_pages, n);
+	for (i = 0; i < n; i++) {
+		struct page *old = xa_load(&slot->pages, idx + i);
+
+		/* Already pinned (and mapped) by an earlier fault: keep that one. */
+		if (old || r) {
+			unpin_user_page(pages[i]);
+			mkvm_count(pinned_pages, -1);
+			continue;
+		}
+		r = xa_err(xa_store(&slot->pages, idx + i, pages[i], GFP_KERNEL_ACCOUNT));
+		if (r) {
+			unpin_user_page(pages[i]);
+			mkvm_count(pinned_pages, -1);
+			continue;
+		}
+		r = mkvm_tdp_map(&vm->tdp, slot->gpa + ((idx + i) << PAGE_SHIFT),
+				 page_to_phys(pages[i]), !slot->readonly);
+	}
+	return r;
+}
+
 /**
- * mkvm_mmu_fault() - map the page behind a guest-physical address
+ * mkvm_mmu_fault() - map the pages around a guest-physical address
  * @vcpu: the faulting vCPU; called preemptible, outside the guest
  * @gpa: the guest-physical address of the access
  * @write: the access was a write
  *
- * A read-only slot (KVM_MEM_READONLY) is pinned and mapped without write
- * permission; a write to it is MMIO.
+ * Maps the aligned block of MKVM_FAULT_AROUND pages that holds @gpa, as
+ * far as the slot goes; if the slot's userspace memory cannot be pinned
+ * whole there, only the page of @gpa.  A read-only slot (KVM_MEM_READONLY)
+ * is pinned and mapped without write permission; a write to it is MMIO.
  *
  * Return: 0 when mapped, -ENOENT when no slot holds @gpa or it is a write
  * to a read-only slot (MMIO), -EFAULT when the slot's userspace memory
@@ -33,8 +80,7 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct mkvm_vm *vm = vcpu->vm;
 	struct mkvm_slot *slot;
-	struct page *page;
-	unsigned long idx;
+	unsigned long idx, first, last;
 	int r;
 
 	mutex_lock(&vm->lock);
@@ -44,24 +90,21 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 		goto out;
 	}
 	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
-	page = xa_load(&slot->pages, idx);
-	if (!page) {
-		r = pin_user_pages_fast(slot->uaddr + (idx << PAGE_SHIFT), 1,
-					(slot->readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM,
-					&page);
-		if (r != 1) {
-			r = -EFAULT;
-			goto out;
-		}
-		mkvm_count(pinned_pages, 1);
-		r = xa_err(xa_store(&slot->pages, idx, page, GFP_KERNEL_ACCOUNT));
-		if (r) {
-			unpin_user_page(page);
-			mkvm_count(pinned_pages, -1);
-			goto out;
-		}
+	first = round_down(idx, MKVM_FAULT_AROUND);
+	last = min_t(u64, first + MKVM_FAULT_AROUND, slot->npages);
+	r = mkvm_mmu_map_block(vm, slot, first, last - first);
+	if (r == -EFAULT)
+		r = mkvm_mmu_map_block(vm, slot, idx, 1);
+	/*
+	 * The page may have been pinned before (by another vCPU's fault, or
+	 * by one whose mapping failed for want of memory): map it here.
+	 */
+	if (!r) {
+		struct page *page = xa_load(&slot->pages, idx);
+
+		r = page ? mkvm_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page),
+					!slot->readonly) : -EFAULT;
 	}
-	r = mkvm_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page), !slot->readonly);
 	vcpu->stats.mmu_faults++;
 out:
 	mutex_unlock(&vm->lock);
