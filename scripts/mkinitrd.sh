@@ -22,7 +22,8 @@ mkdir -p "$root/bin" "$root/lib/modules" "$root/guests" "$root/selftests" \
 	 "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/scripts/initramfs/init" "$root/init"
-cp "$ko" "$root/lib/modules/minikvm.ko"
+# Without its debug information: the emulators load it 100 times in rmmod.
+strip --strip-debug -o "$root/lib/modules/minikvm.ko" "$ko"
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel \
 	 arch/x86/kvm/kvm-amd drivers/crypto/ccp/ccp arch/x86/kernel/msr; do
 	# ccp is built in (or absent) in the debug kernel.

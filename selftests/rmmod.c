@@ -4,8 +4,10 @@
  * CPU is left in VMX operation or with EFER.SVME set.  EFER is read on
  * every CPU through /dev/cpu/N/msr; CR4.VMXE cannot be read from
  * userspace, so KVM is asked to create a VM, which it refuses with -EBUSY
- * if any CPU still has CR4.VMXE or EFER.SVME set.  The module is loaded
- * again at the end.  Run last.
+ * if any CPU still has CR4.VMXE or EFER.SVME set.  Then the module is
+ * loaded and unloaded RMMOD_CYCLES (default 100) times with a VM created,
+ * run and destroyed in between, and the same checks repeated.  The module
+ * is loaded again at the end.  Run last.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,6 +19,8 @@
 #define MODULE_PATH "/lib/modules/minikvm.ko"
 #define MSR_EFER 0xc0000080
 #define EFER_SVME (1ull << 12)
+
+GUEST_CODE16(hlt_guest, "hlt\n\t");
 
 static int delete_module(const char *name)
 {
@@ -44,12 +48,75 @@ static int efer_svme_cpus(int *cpus)
 	return set;
 }
 
+static int load_module(void)
+{
+	int fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* One VM with a vCPU that runs to its HLT. */
+static void run_one_vm(void)
+{
+	struct vm *vm = vm_create(1 << 20);
+	struct vcpu *vcpu = vcpu_add(vm, 0);
+
+	vm_load(vm, GUEST_LOAD, hlt_guest_start, hlt_guest_end);
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	vcpu_run(vcpu);
+	assert_exit(vcpu, KVM_EXIT_HLT);
+	vcpu_free(vcpu);
+	vm_free(vm);
+}
+
+/* Whether KVM can enable virtualization on every CPU. */
+static bool kvm_can_create_vm(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR);
+	long kvm_vm;
+
+	TEST_ASSERT(kvm >= 0, "/dev/kvm: %s", strerror(errno));
+	kvm_vm = __kvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	if (kvm_vm >= 0)
+		close(kvm_vm);
+	close(kvm);
+	return kvm_vm >= 0;
+}
+
+static void load_unload_cycles(void)
+{
+	long cycles = getenv("RMMOD_CYCLES") ? atol(getenv("RMMOD_CYCLES")) : 100;
+	int i, r = 0, cpus, failed_at = -1;
+
+	for (i = 0; i < cycles && failed_at < 0; i++) {
+		r = load_module();
+		if (r) {
+			failed_at = i;
+			break;
+		}
+		run_one_vm();
+		r = delete_module("minikvm");
+		if (r || access("/dev/minikvm", F_OK) == 0)
+			failed_at = i;
+	}
+	if (failed_at >= 0)
+		ktap_info("cycle %d: %s", failed_at, strerror(-r));
+	ktap_info("rmmod cycles=%ld, each with a VM run", cycles);
+	ktap_result(failed_at < 0, "load_run_unload_cycles");
+	ktap_result(efer_svme_cpus(&cpus) == 0 && kvm_can_create_vm(),
+		    "cpus_clean_after_cycles");
+}
+
 int main(void)
 {
-	int sys = open_kvm_dev(), kvm, fd, r, cpus, svme;
-	long vm, kvm_vm;
+	int sys = open_kvm_dev(), r, cpus, svme;
+	long vm;
 
-	ktap_plan(5);
+	ktap_plan(7);
 	vm = kvm_ioctl(sys, KVM_CREATE_VM, 0);
 	r = delete_module("minikvm");
 	ktap_info("rmmod with a VM open: %s", strerror(-r));
@@ -64,16 +131,10 @@ int main(void)
 	ktap_info("%d CPUs, %d with EFER.SVME", cpus, svme);
 	ktap_result(cpus >= 2 && svme == 0, "efer_svme_clear_on_every_cpu");
 
-	kvm = open("/dev/kvm", O_RDWR);
-	TEST_ASSERT(kvm >= 0, "/dev/kvm: %s", strerror(errno));
-	kvm_vm = __kvm_ioctl(kvm, KVM_CREATE_VM, 0);
-	ktap_result(kvm_vm >= 0, "kvm_enables_every_cpu_after_unload");
-	if (kvm_vm >= 0)
-		close(kvm_vm);
-	close(kvm);
+	ktap_result(kvm_can_create_vm(), "kvm_enables_every_cpu_after_unload");
 
-	fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	r = fd >= 0 ? syscall(SYS_finit_module, fd, "", 0) : -1;
+	load_unload_cycles();
+	r = load_module();
 	ktap_result(r == 0 && access("/dev/minikvm", F_OK) == 0, "module_loads_again");
 	return ktap_finish();
 }
