@@ -622,24 +622,6 @@ static long count_kernel_reports(int kmsg)
 	return n;
 }
 
-static const char *lane(void)
-{
-	static char name[32] = "host";
-	char cmdline[1024] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-	char *p;
-
-	if (f) {
-		if (!fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = 0;
-		fclose(f);
-	}
-	p = strstr(cmdline, "minikvm.lane=");
-	if (p)
-		sscanf(p, "minikvm.lane=%31[a-z]", name);
-	return name;
-}
-
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -711,7 +693,7 @@ int main(void)
 		  runs, eintr, exits[KVM_EXIT_IO], exits[KVM_EXIT_MMIO], exits[KVM_EXIT_HLT],
 		  exits[KVM_EXIT_SHUTDOWN], exits[KVM_EXIT_INTERNAL_ERROR],
 		  exits[KVM_EXIT_FAIL_ENTRY], exits[KVM_EXIT_INTR]);
-	printf("fuzz %s ops=%lu unexpected=%lu oops=%ld\n", lane(), ops, unexpected, oops);
+	printf("fuzz %s ops=%lu unexpected=%lu oops=%ld\n", lane_name(), ops, unexpected, oops);
 	ktap_result(ops >= target, "all_operations_ran");
 	ktap_result(!unexpected, "only_documented_errnos");
 	ktap_result(!oops, "no_kernel_reports");

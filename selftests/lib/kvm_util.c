@@ -88,6 +88,24 @@ long __kvm_ioctl(int fd, unsigned long req, void *arg)
 	return r < 0 ? -errno : r;
 }
 
+const char *lane_name(void)
+{
+	static char name[32] = "host";
+	char cmdline[1024] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+	char *p;
+
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = 0;
+		fclose(f);
+	}
+	p = strstr(cmdline, "minikvm.lane=");
+	if (p)
+		sscanf(p, "minikvm.lane=%31[a-z]", name);
+	return name;
+}
+
 const char *kvm_device(void)
 {
 	const char *dev = getenv("MINIKVM_DEVICE");

@@ -50,6 +50,8 @@ long __kvm_ioctl(int fd, unsigned long req, void *arg);
 	__r; })
 
 const char *kvm_device(void);
+/* The test lane from minikvm.lane= on the kernel command line, or "host". */
+const char *lane_name(void);
 int open_kvm_dev(void);		/* skips the test if the device is absent */
 
 struct vm {
