@@ -20,5 +20,6 @@ export MKVM_KERNEL=$kbuild/arch/x86/boot/bzImage
 export MKVM_MODDIR=$kbuild/mods/lib/modules/$kver/kernel
 export MKVM_KO=$src/minikvm.ko
 export MKVM_MEM=1024
+export MKVM_LANE_DIR=debug
 export QEMU_TIMEOUT=${QEMU_TIMEOUT:-2400}
 exec "$top/scripts/check.sh" qemu

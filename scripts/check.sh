@@ -10,9 +10,10 @@ lanes=${*:-qemu bochs}
 passed=0
 failed=0
 for lane in $lanes; do
-	log=$top/build/lane-$lane/serial.log
+	dir=$top/build/lane-${MKVM_LANE_DIR:-$lane}
+	log=$dir/serial.log
 	echo "=== lane $lane ==="
-	"$top/scripts/lane.sh" "$lane" check "$log" > "$top/build/lane-$lane.console" 2>&1
+	"$top/scripts/lane.sh" "$lane" check "$log" > "$dir.console" 2>&1
 	rc=$?
 	# The lane's KTAP, as the machine printed it.
 	sed -n '/^KTAP version/,$p' "$log" | tr -d '\r' | grep -v "^minikvm-lane" |
@@ -22,8 +23,8 @@ for lane in $lanes; do
 	f=$(tr -d '\r' < "$log" | grep -cE '^not ok [0-9]+ ')
 	total=$(tr -d '\r' < "$log" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | head -1)
 	if [ "$rc" -ne 0 ] || [ -z "$total" ] || [ $((p + s + f)) -ne "$total" ]; then
-		echo "# lane $lane: did not complete (see build/lane-$lane.console)"
-		tail -20 "$top/build/lane-$lane.console" | sed 's/^/# /'
+		echo "# lane $lane: did not complete (see $dir.console)"
+		tail -20 "$dir.console" | sed 's/^/# /'
 		f=$((f + 1))
 	fi
 	if [ "$s" -ne 0 ]; then

@@ -11,7 +11,8 @@ set -u
 lane=$1
 mode=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-work=$top/build/lane-$lane
+# The debug lane keeps its files apart, in build/lane-debug.
+work=$top/build/lane-${MKVM_LANE_DIR:-$lane}
 log=${3:-$work/serial.log}
 # The debug lane passes its own kernel in MKVM_KERNEL.
 if [ -n "${MKVM_KERNEL:-}" ]; then
