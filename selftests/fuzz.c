@@ -5,9 +5,9 @@
  * ids at and past the limit, unaligned, wrapping and huge addresses and
  * sizes, overlapping slots, reserved bits in CR0/CR4/EFER and segment
  * attributes, inconsistent modes, bad vCPU ids, bad pointers, bad mmap
- * offsets and sizes, random CPUID tables and MSR lists, and KVM_RUN in
- * every mode (of random instruction bytes with FUZZ_RANDOM_CODE=1, of a
- * few fixed sequences otherwise).  Two more threads race it: one signals
+ * offsets and sizes, random CPUID tables and MSR lists, and KVM_RUN of
+ * random instruction bytes in every mode (on QEMU of a few fixed
+ * sequences, see random_code_ok).  Two more threads race it: one signals
  * the thread in KVM_RUN; one calls KVM_GET_REGS on the vCPU that runs and,
  * for one KVM_RUN in 16, closes the running vCPU's fd or its VM's.
  *
@@ -474,33 +474,27 @@ static int set_idt(struct vcpu *v, uint8_t *mem, bool real, bool longmode)
 }
 
 /*
- * QEMU 7.2's TCG can hang its emulated CPU while a nested guest runs random
- * code, with kvm_amd just as with minikvm (an RCU stall, or a machine that
- * stops making progress).  On QEMU, recognised by its DMI vendor, the
- * fuzzer leaves random code out; Bochs runs it in every mode.
+ * On QEMU 7.2 (TCG), random guest code stops the emulated machine in about
+ * one fuzzer run in fifteen: the vCPU in KVM_RUN stays in the nested guest
+ * and the other CPU, halted, is never woken again (no timer interrupt, no
+ * RCU stall report).  Whether QEMU or minikvm is at fault is not known
+ * (Documentation/reliability.rst).  So on QEMU, recognised by its DMI
+ * vendor, KVM_RUN runs fixed sequences, and real mode is left out as
+ * well: TCG loops for good in real-mode exception delivery beyond the IVT
+ * limit.  FUZZ_RANDOM_CODE=1 runs random code there all the same (=0
+ * never does).
  */
 static int real_mode_ok = 1, random_code_ok = 1;
 
 static void detect_qemu(void)
 {
-	char vendor[64] = "";
-	FILE *f = fopen("/sys/class/dmi/id/sys_vendor", "r");
-
-	if (f) {
-		if (!fgets(vendor, sizeof(vendor), f))
-			vendor[0] = 0;
-		fclose(f);
-	}
-	if (strstr(vendor, "QEMU"))
+	if (dmi_has("sys_vendor", "QEMU"))
 		real_mode_ok = 0;
-	/*
-	 * FUZZ_RANDOM_CODE=0 leaves random code out on Bochs too.  (A run of
-	 * it once hung until the lane's time limit: a guest spinning in a
-	 * loop, most likely, when the signaller never saw the running vCPU.)
-	 */
-	random_code_ok = !strstr(vendor, "QEMU") &&
-			 !(getenv("FUZZ_RANDOM_CODE") && !atoi(getenv("FUZZ_RANDOM_CODE")));
-	ktap_info("KVM_RUN of random code: %s", random_code_ok ? "on" : "off");
+	random_code_ok = !dmi_has("sys_vendor", "QEMU");
+	if (getenv("FUZZ_RANDOM_CODE"))
+		random_code_ok = atoi(getenv("FUZZ_RANDOM_CODE")) != 0;
+	ktap_info("KVM_RUN of random code: %s; real mode: %s", random_code_ok ? "on" : "off",
+		  real_mode_ok ? "on" : "off");
 }
 
 /* Real mode at 1000:0000 whatever state the fuzzing left. */

@@ -105,15 +105,7 @@ static int ymm_bytes = 32;
 
 static void detect_bochs(void)
 {
-	char vendor[64] = "";
-	FILE *f = fopen("/sys/class/dmi/id/bios_vendor", "r");
-
-	if (f) {
-		if (!fgets(vendor, sizeof(vendor), f))
-			vendor[0] = 0;
-		fclose(f);
-	}
-	if (strstr(vendor, "Bochs")) {
+	if (dmi_has("bios_vendor", "Bochs")) {
 		ymm_bytes = 16;
 		ktap_info("Bochs loses YMM[255:128] across VMX transitions, with kvm_intel too:");
 		ktap_info("host threads use XMM only, YMM checks compare the lower halves");

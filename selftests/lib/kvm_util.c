@@ -88,6 +88,21 @@ long __kvm_ioctl(int fd, unsigned long req, void *arg)
 	return r < 0 ? -errno : r;
 }
 
+bool dmi_has(const char *field, const char *text)
+{
+	char path[128], value[128] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/dmi/id/%s", field);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(value, sizeof(value), f))
+			value[0] = 0;
+		fclose(f);
+	}
+	return strstr(value, text) != NULL;
+}
+
 const char *lane_name(void)
 {
 	static char name[32] = "host";
