@@ -10,7 +10,7 @@ figures() {
 	log=$top/build/lane-$1/serial.log
 	[ -f "$log" ] || { echo "  (no run recorded)"; return; }
 	tr -d '\r' < "$log" |
-		grep -E '^ *(# )?(fuzz [a-z]+ ops=|# [0-9]+ KVM_RUNs|# leak |# seed |# hostile |# host watchpoint|# rmmod cycles)' |
+		grep -E '^ *(# )?(fuzz [a-z]+ ops=|# [0-9]+ KVM_RUNs|# [0-9]+ fds closed|# KVM_RUN of random|# leak |# seed |# hostile |# host watchpoint|# rmmod cycles)' |
 		sed 's/^ *# */  /; s/^ *fuzz/  fuzz/'
 	tr -d '\r' < "$log" | grep -E '^(not )?ok [0-9]+ (fuzz|leaks|hostile|rmmod|dmesg_clean|kmemleak)' | sed 's/^/  /'
 }
