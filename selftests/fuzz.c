@@ -25,7 +25,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -152,14 +151,6 @@ static void *racer(void *arg)
 		}
 	}
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void on_signal(int sig)
@@ -643,10 +634,10 @@ int main(void)
 	pthread_create(&race, NULL, racer, NULL);
 	pthread_create(&sig, NULL, signaller, NULL);
 
-	start = now();
-	while (ops < target && now() - start < max_seconds) {
+	start = now_seconds();
+	while (ops < target && now_seconds() - start < max_seconds) {
 		if (ops >= next_report) {
-			ktap_info("%lu operations, %lu runs, %.0f s", ops, runs, now() - start);
+			ktap_info("%lu operations, %lu runs, %.0f s", ops, runs, now_seconds() - start);
 			next_report += target / 10;
 		}
 		struct fvm *f = some_vm();

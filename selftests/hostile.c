@@ -27,7 +27,6 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -216,14 +215,6 @@ extern const char hg_gp[], hg_bad[], hg_mem[], hg_ports[], hg_msrs[];
 
 #define GUEST_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - hostile_guest_start))
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A long-mode vCPU at @entry, with the IDT above and PML4[1] for 512 GiB. */
 static void enter(struct vcpu *vcpu, const char *entry)
 {
@@ -379,7 +370,7 @@ static void test_memory(void)
 {
 	struct mem_run m[2] = { 0 };
 	pthread_t t[2];
-	double start = now();
+	double start = now_seconds();
 	long nprobes;
 	int i;
 
@@ -392,7 +383,7 @@ static void test_memory(void)
 		pthread_join(t[i], NULL);
 	ktap_info("hostile memory: 2 VMs x %d MiB written %d times, %ld MMIO reads and %ld writes beyond, %.1f s",
 		  MEM_END >> 20, PASSES, m[0].mmio_reads + m[1].mmio_reads,
-		  m[0].mmio_writes + m[1].mmio_writes, now() - start);
+		  m[0].mmio_writes + m[1].mmio_writes, now_seconds() - start);
 	ktap_result(m[0].done && m[1].done, "guest_writes_all_its_memory");
 	ktap_result(m[0].mmio_reads == nprobes && m[0].mmio_writes == nprobes &&
 		    m[1].mmio_reads == nprobes && m[1].mmio_writes == nprobes &&
@@ -445,7 +436,7 @@ static void test_ports(void)
 	struct kvm_run *run = vcpu->run;
 	long next = 0, outs = 0, writes = 0, base;
 	bool in_done = false, order = true, done = false;
-	double start = now();
+	double start = now_seconds();
 	int wfd = watch();
 
 	TEST_ASSERT(wfd >= 0, "perf_event_open of a watchpoint: %s", strerror(errno));
@@ -493,7 +484,7 @@ static void test_ports(void)
 			break;
 		}
 	}
-	ktap_info("hostile ports: %ld ports IN and OUT, %.1f s", next, now() - start);
+	ktap_info("hostile ports: %ld ports IN and OUT, %.1f s", next, now_seconds() - start);
 	ktap_result(done && order && next == 0x10000 && outs == 0x10000, "every_io_port_exits_in_order");
 	ktap_info("host watchpoint: %ld of %ld writes after KVM_RUN counted",
 		  watch_count(wfd) - base, writes);
@@ -534,7 +525,7 @@ static void test_msrs(void)
 	uint8_t *mem = vm->mem;
 	struct msr_results *res = (struct msr_results *)(mem + MSR_RESULTS);
 	uint32_t *readable = (uint32_t *)(mem + MSR_READABLE);
-	double start = now();
+	double start = now_seconds();
 	struct ucall uc;
 	long total = 0;
 	bool listed = true;
@@ -559,7 +550,7 @@ static void test_msrs(void)
 		  total, (unsigned long long)res->read_ok, (unsigned long long)res->write_ok,
 		  (unsigned long long)res->write_gp, (unsigned long long)res->read_gp,
 		  (unsigned long long)res->gp_read_write_ok,
-		  (unsigned long long)res->gp_read_write_gp, now() - start);
+		  (unsigned long long)res->gp_read_write_gp, now_seconds() - start);
 	ktap_result(res->read_ok + res->read_gp == (uint64_t)total &&
 		    res->read_ok == res->nr_readable && res->nr_readable <= list.hdr.nmsrs &&
 		    listed, "only_listed_msrs_read");

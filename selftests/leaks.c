@@ -22,7 +22,6 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -79,14 +78,6 @@ static long env_long(const char *name, long def)
 	return v ? atol(v) : def;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 GUEST_CODE16(hlt_guest, "hlt\n\t");
 
 /* Long mode: write to every 4 KiB page from 1 MiB up to BIG, then HLT. */
@@ -106,7 +97,7 @@ GUEST_CODE16(spin_guest, "1:\n\tjmp 1b\n\t");
 static void many_vms(long n)
 {
 	struct kvm_userspace_memory_region r2;
-	double t = now();
+	double t = now_seconds();
 	long i, before = mem_available_kb();
 	bool ok = true;
 
@@ -126,7 +117,7 @@ static void many_vms(long n)
 		vcpu_free(a);
 		vm_free(vm);
 	}
-	ktap_info("leak vms=%ld seconds=%.1f mem_available_delta_kb=%ld", i, now() - t,
+	ktap_info("leak vms=%ld seconds=%.1f mem_available_delta_kb=%ld", i, now_seconds() - t,
 		  before - mem_available_kb());
 	ktap_result(ok && all_zero("after many VMs") &&
 		    before - mem_available_kb() < 4096, "vms_created_and_destroyed");
@@ -134,7 +125,7 @@ static void many_vms(long n)
 
 static void big_runs(long n)
 {
-	double t = now();
+	double t = now_seconds();
 	long i, before = mem_available_kb(), pinned = 0;
 	bool ok = true;
 
@@ -153,7 +144,7 @@ static void big_runs(long n)
 		vm_free(vm);
 	}
 	ktap_info("leak big_runs=%ld mib=%d pinned_per_run=%ld seconds=%.1f mem_available_delta_kb=%ld",
-		  i, BIG >> 20, pinned, now() - t, before - mem_available_kb());
+		  i, BIG >> 20, pinned, now_seconds() - t, before - mem_available_kb());
 	ktap_result(ok && all_zero("after big runs") &&
 		    before - mem_available_kb() < 4096, "big_guests_release_every_page");
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -86,6 +87,14 @@ long __kvm_ioctl(int fd, unsigned long req, void *arg)
 	long r = ioctl(fd, req, arg);
 
 	return r < 0 ? -errno : r;
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 bool dmi_has(const char *field, const char *text)

@@ -52,6 +52,8 @@ long __kvm_ioctl(int fd, unsigned long req, void *arg);
 const char *kvm_device(void);
 /* The test lane from minikvm.lane= on the kernel command line, or "host". */
 const char *lane_name(void);
+/* CLOCK_MONOTONIC in seconds, for the figures tests print. */
+double now_seconds(void);
 /* Whether /sys/class/dmi/id/@field holds @text: which emulator this is. */
 bool dmi_has(const char *field, const char *text);
 int open_kvm_dev(void);		/* skips the test if the device is absent */
