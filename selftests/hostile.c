@@ -16,15 +16,20 @@
  *    ranges and at the range edges; what reads is written back, what
  *    does not is written with 0.  Only MSRs that KVM_GET_MSR_INDEX_LIST
  *    names may read, every other access must be #GP in the guest;
- *  - the host: /sys/kernel/debug/minikvm/host_state (CR0, CR4, DR7, GDTR,
- *    IDTR and the MSRs an exit may clobber, on every CPU) is the same
- *    after all of it, and a hardware watchpoint the test process sets
+ *  - single steps: on every CPU in turn, the guest sets its own TF and
+ *    takes the #DBs itself; the status bits they leave in DR6 must not
+ *    stay in the host's DR6, or the host's next #DB (the watchpoint
+ *    below) would find them and send a spurious SIGTRAP;
+ *  - the host: /sys/kernel/debug/minikvm/host_state (CR0, CR4, DR6, DR7,
+ *    GDTR, IDTR and the MSRs an exit may clobber, on every CPU) is the
+ *    same after all of it, and a hardware watchpoint the test process sets
  *    through perf counts every write it makes between two KVM_RUNs.
  */
 #define _GNU_SOURCE
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,6 +46,7 @@
 
 /* Guest-physical layout of slot 0 besides the library's GDT and tables. */
 #define GP_FLAG		0x9000		/* set by the #GP handler */
+#define STEP_COUNT	0x9080		/* counted by the #DB handler */
 #define PARAMS		0x9100		/* seed, data start, data end, passes */
 #define PROBES		0x9200		/* count, then addresses */
 #define MSR_RANGES	0x9600		/* start, count pairs; count 0 ends */
@@ -52,6 +58,7 @@
 #define HIGH_GPA	(512ull << 30)
 
 #define MMIO_READ_XOR	0x5a5a5a5a5a5a5a5aull
+#define STEP_NOPS	16
 
 struct msr_results {
 	uint64_t read_ok, read_gp, write_ok, write_gp;
@@ -68,6 +75,11 @@ GUEST_CODE16(hostile_guest,
 	"movl $1, " STR(GP_FLAG) "\n\t"
 	"add $8, %rsp\n\t"
 	"addq $2, (%rsp)\n\t"
+	"iretq\n"
+	/* #DB from the guest's own TF: count it. */
+	".globl hg_db\n"
+	"hg_db:\n\t"
+	"incq " STR(STEP_COUNT) "\n\t"
 	"iretq\n"
 	/* Any other exception: fail, with the word on top of the stack. */
 	".globl hg_bad\n"
@@ -134,6 +146,20 @@ GUEST_CODE16(hostile_guest,
 	"9:\n\t"
 	"mov %rdi, %rcx\n\t"
 	G_ASSERT(1)
+
+	/* Single-step through STEP_NOPS NOPs and the TF-clearing POPF. */
+	".globl hg_step\n"
+	"hg_step:\n\t"
+	"pushfq\n\t"
+	"orq $0x100, (%rsp)\n\t"
+	"popfq\n\t"
+	".rept " STR(STEP_NOPS) "\n\t"
+	"nop\n\t"
+	".endr\n\t"
+	"pushfq\n\t"
+	"andq $~0x100, (%rsp)\n\t"
+	"popfq\n\t"
+	G_DONE
 
 	/* I/O: IN then OUT of every port, in order. */
 	".globl hg_ports\n"
@@ -211,7 +237,7 @@ GUEST_CODE16(hostile_guest,
 	"9:\n\t"
 	G_DONE
 	".code16\n\t");
-extern const char hg_gp[], hg_bad[], hg_mem[], hg_ports[], hg_msrs[];
+extern const char hg_gp[], hg_db[], hg_bad[], hg_mem[], hg_step[], hg_ports[], hg_msrs[];
 
 #define GUEST_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - hostile_guest_start))
 
@@ -228,7 +254,7 @@ static void enter(struct vcpu *vcpu, const char *entry)
 	pml4[1] = HIGH_PDPT | 3;
 	high[0] = HIGH_GPA | 0x83;			/* P, RW, PS: 1 GiB */
 	for (v = 0; v < 256; v++) {
-		uint64_t h = GUEST_ADDR(v == 13 ? hg_gp : hg_bad);
+		uint64_t h = GUEST_ADDR(v == 13 ? hg_gp : v == 1 ? hg_db : hg_bad);
 
 		idt[v * 4] = 0x08 << 16 | (h & 0xffff);
 		idt[v * 4 + 1] = (h & 0xffff0000) | 0x8e00;	/* present interrupt gate */
@@ -394,6 +420,50 @@ static void test_memory(void)
 		vm_free(m[i].vm);
 		munmap(m[i].host, DATA_SIZE + 2 * CANARY);
 	}
+}
+
+/* ---- single steps the guest takes itself ---- */
+
+/*
+ * On each CPU the test may run on: the guest's #DB handler counts at
+ * least the NOPs, the PUSHFQ and the ANDQ (the POPF that clears TF may
+ * or may not trap; SDM 17.3.1.4).  host_state, read at the end, then
+ * shows every CPU's DR6 as the host had it.
+ */
+static void test_single_step(void)
+{
+	cpu_set_t all, one;
+	int cpu, cpus = 0, good = 0;
+
+	TEST_ASSERT(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
+		    strerror(errno));
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		struct vm *vm;
+		struct vcpu *vcpu;
+		struct ucall uc;
+		uint64_t steps;
+
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		TEST_ASSERT(!sched_setaffinity(0, sizeof(one), &one), "sched_setaffinity %d: %s",
+			    cpu, strerror(errno));
+		vm = hostile_vm();
+		vcpu = vcpu_add(vm, 0);
+		enter(vcpu, hg_step);
+		run_to_ucall(vcpu, &uc);
+		steps = *(uint64_t *)(vm->mem + STEP_COUNT);
+		ktap_info("cpu %d: the guest took %llu single-step #DBs itself", cpu,
+			  (unsigned long long)steps);
+		good += uc.cmd == UCALL_DONE && steps >= STEP_NOPS + 2 && steps <= STEP_NOPS + 3;
+		cpus++;
+		vcpu_free(vcpu);
+		vm_free(vm);
+	}
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(all), &all), "sched_setaffinity: %s",
+		    strerror(errno));
+	ktap_result(cpus > 0 && good == cpus, "guest_single_steps_itself_on_every_cpu");
 }
 
 /* ---- I/O ports, with a hardware watchpoint on the host side ---- */
@@ -592,9 +662,10 @@ int main(void)
 {
 	char *before, *after;
 
-	ktap_plan(8);
+	ktap_plan(9);
 	before = host_state();
 	test_memory();
+	test_single_step();
 	test_ports();
 	test_msrs();
 	after = host_state();

@@ -12,6 +12,7 @@
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -324,6 +325,13 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 	vcpu->regs[MKVM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	/*
+	 * #VMEXIT saves the guest's DR6 in the VMCB but does not load the
+	 * host's (15.5.2): bits from a #DB the guest took itself would meet
+	 * the host's next #DB as a spurious SIGTRAP.
+	 */
+	if (vmcb->save.dr6 != DR6_RESERVED)
+		set_debugreg(DR6_RESERVED, 6);
 
 	/*
 	 * An event whose delivery was cut short by this exit (a fault on the

@@ -413,6 +413,7 @@ static int vmx_vcpu_create(struct mkvm_vcpu *vcpu)
 		return -ENOSPC;
 	}
 	vmx->vpid = vpid;
+	vmx->dr6 = DR6_RESERVED;
 	INIT_LIST_HEAD(&vmx->loaded_link);
 	return 0;
 }
@@ -647,6 +648,8 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
+	if (vmx->dr6 != DR6_RESERVED)
+		set_debugreg(vmx->dr6, 6);
 
 	if (vmx->switch_syscall_msrs)
 		vmx_load_syscall_msrs(vmx->syscall_msrs);
@@ -656,6 +659,9 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	if (vmx->switch_syscall_msrs)
 		vmx_load_syscall_msrs(vmx_host_syscall_msrs);
 	vmx->cr2 = native_read_cr2();
+	get_debugreg(vmx->dr6, 6);
+	if (vmx->dr6 != DR6_RESERVED)
+		set_debugreg(DR6_RESERVED, 6);
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
 	native_load_gdt(&gdt);

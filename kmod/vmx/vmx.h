@@ -46,6 +46,13 @@ struct vmx_vcpu {
 	u64 syscall_msrs[4];
 	bool switch_syscall_msrs;
 	unsigned long cr2;		/* nor is CR2 */
+	/*
+	 * Nor is DR6: a #DB the guest takes itself (TF, ICEBP) sets bits in
+	 * the real DR6 (SDM 17.2.3), which would still be there at the
+	 * host's next #DB and turn into a spurious SIGTRAP.  Kept here
+	 * while the host runs; the host's DR6 is DR6_RESERVED meanwhile.
+	 */
+	unsigned long dr6;
 
 	/* Host values last written to the VMCS, to skip needless VMWRITEs. */
 	unsigned long host_cr3, host_cr4, host_fs_base;

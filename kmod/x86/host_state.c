@@ -44,7 +44,7 @@ static const struct {
 };
 
 struct mkvm_host_state {
-	unsigned long cr0, cr4, dr7;
+	unsigned long cr0, cr4, dr6, dr7;
 	struct desc_ptr gdt, idt;
 	u64 msr[ARRAY_SIZE(mkvm_host_msrs)];
 	bool have[ARRAY_SIZE(mkvm_host_msrs)];
@@ -57,6 +57,7 @@ static void mkvm_read_host_state(void *data)
 
 	s->cr0 = native_read_cr0();
 	s->cr4 = native_read_cr4();
+	get_debugreg(s->dr6, 6);
 	get_debugreg(s->dr7, 7);
 	native_store_gdt(&s->gdt);
 	store_idt(&s->idt);
@@ -73,8 +74,8 @@ static int mkvm_host_state_show(struct seq_file *m, void *unused)
 	for_each_online_cpu(cpu) {
 		if (smp_call_function_single(cpu, mkvm_read_host_state, &s, 1))
 			continue;
-		seq_printf(m, "cpu %d cr0=%lx cr4=%lx dr7=%lx gdt=%lx/%x idt=%lx/%x", cpu,
-			   s.cr0, s.cr4, s.dr7, s.gdt.address, s.gdt.size,
+		seq_printf(m, "cpu %d cr0=%lx cr4=%lx dr6=%lx dr7=%lx gdt=%lx/%x idt=%lx/%x",
+			   cpu, s.cr0, s.cr4, s.dr6, s.dr7, s.gdt.address, s.gdt.size,
 			   s.idt.address, s.idt.size);
 		for (i = 0; i < ARRAY_SIZE(mkvm_host_msrs); i++) {
 			if (s.have[i])
