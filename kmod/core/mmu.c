@@ -22,9 +22,12 @@
 #define MKVM_FAULT_AROUND	16
 
 /*
- * Pin and map the pages [@idx, @idx + @n) of @slot that are not pinned yet,
- * with one pin_user_pages_fast() call.  Return: 0, or -EFAULT when the
- * userspace range cannot be pinned whole, -ENOMEM.
+ * Pin and map the pages [@idx, @idx + @n) of @slot with one
+ * pin_user_pages_fast() call.  A page an earlier fault pinned keeps that
+ * pin and is mapped again (its translation is gone after a zap); the pin
+ * taken on it here is dropped, as is every pin after an error.
+ * Return: 0, or -EFAULT when the userspace range cannot be pinned whole,
+ * -ENOMEM.
  */
 static int mkvm_mmu_map_block(struct mkvm_vm *vm, struct mkvm_slot *slot,
 			      unsigned long idx, int n)
@@ -41,22 +44,22 @@ static int mkvm_mmu_map_block(struct mkvm_vm *vm, struct mkvm_slot *slot,
 	}
 	mkvm_count(pinned_pages, n);
 	for (i = 0; i < n; i++) {
-		struct page *old = xa_load(&slot->pages, idx + i);
+		struct page *page = xa_load(&slot->pages, idx + i);
+		bool stored = false;
 
-		/* Already pinned (and mapped) by an earlier fault: keep that one. */
-		if (old || r) {
+		if (!page && !r) {
+			r = xa_err(xa_store(&slot->pages, idx + i, pages[i], GFP_KERNEL_ACCOUNT));
+			stored = !r;
+			if (stored)
+				page = pages[i];
+		}
+		if (!stored) {
 			unpin_user_page(pages[i]);
 			mkvm_count(pinned_pages, -1);
-			continue;
 		}
-		r = xa_err(xa_store(&slot->pages, idx + i, pages[i], GFP_KERNEL_ACCOUNT));
-		if (r) {
-			unpin_user_page(pages[i]);
-			mkvm_count(pinned_pages, -1);
-			continue;
-		}
-		r = mkvm_tdp_map(&vm->tdp, slot->gpa + ((idx + i) << PAGE_SHIFT),
-				 page_to_phys(pages[i]), !slot->readonly);
+		if (page && !r)
+			r = mkvm_tdp_map(&vm->tdp, slot->gpa + ((idx + i) << PAGE_SHIFT),
+					 page_to_phys(page), !slot->readonly);
 	}
 	return r;
 }
@@ -95,16 +98,6 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 	r = mkvm_mmu_map_block(vm, slot, first, last - first);
 	if (r == -EFAULT)
 		r = mkvm_mmu_map_block(vm, slot, idx, 1);
-	/*
-	 * The page may have been pinned before (by another vCPU's fault, or
-	 * by one whose mapping failed for want of memory): map it here.
-	 */
-	if (!r) {
-		struct page *page = xa_load(&slot->pages, idx);
-
-		r = page ? mkvm_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page),
-					!slot->readonly) : -EFAULT;
-	}
 	vcpu->stats.mmu_faults++;
 out:
 	mutex_unlock(&vm->lock);
