@@ -246,21 +246,15 @@ static void enter(struct vcpu *vcpu, const char *entry)
 {
 	uint8_t *mem = vcpu->vm->mem;
 	uint64_t *pml4 = (uint64_t *)(mem + GUEST_PT), *high = (uint64_t *)(mem + HIGH_PDPT);
-	uint32_t *idt = (uint32_t *)(mem + IDT_GPA);
 	struct kvm_sregs s;
 	int v;
 
 	vcpu_set_mode(vcpu, MODE_LONG, GUEST_ADDR(entry), STACK_TOP);
 	pml4[1] = HIGH_PDPT | 3;
 	high[0] = HIGH_GPA | 0x83;			/* P, RW, PS: 1 GiB */
-	for (v = 0; v < 256; v++) {
-		uint64_t h = GUEST_ADDR(v == 13 ? hg_gp : v == 1 ? hg_db : hg_bad);
-
-		idt[v * 4] = 0x08 << 16 | (h & 0xffff);
-		idt[v * 4 + 1] = (h & 0xffff0000) | 0x8e00;	/* present interrupt gate */
-		idt[v * 4 + 2] = h >> 32;
-		idt[v * 4 + 3] = 0;
-	}
+	for (v = 0; v < 256; v++)
+		idt_set_gate(mem + IDT_GPA, v,
+			     GUEST_ADDR(v == 13 ? hg_gp : v == 1 ? hg_db : hg_bad), true);
 	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
 	s.idt.base = IDT_GPA;
 	s.idt.limit = 256 * 16 - 1;

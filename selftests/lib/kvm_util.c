@@ -97,33 +97,35 @@ double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The first line of @path into @buf; empty when it cannot be read. */
+static void read_first_line(const char *path, char *buf, int size)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(buf, size, f))
+		buf[0] = 0;
+	fclose(f);
+}
+
 bool dmi_has(const char *field, const char *text)
 {
-	char path[128], value[128] = "";
-	FILE *f;
+	char path[128], value[128];
 
 	snprintf(path, sizeof(path), "/sys/class/dmi/id/%s", field);
-	f = fopen(path, "r");
-	if (f) {
-		if (!fgets(value, sizeof(value), f))
-			value[0] = 0;
-		fclose(f);
-	}
+	read_first_line(path, value, sizeof(value));
 	return strstr(value, text) != NULL;
 }
 
 const char *lane_name(void)
 {
 	static char name[32] = "host";
-	char cmdline[1024] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
+	char cmdline[1024];
 	char *p;
 
-	if (f) {
-		if (!fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = 0;
-		fclose(f);
-	}
+	read_first_line("/proc/cmdline", cmdline, sizeof(cmdline));
 	p = strstr(cmdline, "minikvm.lane=");
 	if (p)
 		sscanf(p, "minikvm.lane=%31[a-z]", name);
@@ -312,6 +314,18 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 	int r = __vcpu_set_mode(vcpu, mode, rip, rsp);
 
 	TEST_ASSERT(!r, "setting up %s: %s", guest_mode_names[mode], strerror(-r));
+}
+
+void idt_set_gate(void *idt, int vector, uint64_t handler, bool longmode)
+{
+	uint32_t *g = (uint32_t *)idt + vector * (longmode ? 4 : 2);
+
+	g[0] = 0x08 << 16 | (handler & 0xffff);
+	g[1] = (handler & 0xffff0000) | 0x8e00;		/* P, DPL 0, interrupt gate */
+	if (longmode) {
+		g[2] = handler >> 32;
+		g[3] = 0;
+	}
 }
 
 int __vcpu_run(struct vcpu *vcpu)

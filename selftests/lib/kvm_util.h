@@ -98,6 +98,12 @@ enum guest_mode { MODE_PROT32, MODE_PAGED32, MODE_PAE, MODE_LONG, NR_GUEST_MODES
 extern const char *const guest_mode_names[NR_GUEST_MODES];
 #define GUEST_PT	0x2000
 #define GUEST_GDT	0x1000
+/*
+ * Write gate @vector of a protected-mode IDT at @idt (8-byte gates, or the
+ * 16-byte ones of long mode): a present DPL-0 interrupt gate to @handler
+ * in the code segment 0x08.
+ */
+void idt_set_gate(void *idt, int vector, uint64_t handler, bool longmode);
 /* Enter @mode at @rip with RSP = @rsp. */
 void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
 /* The same, returning 0 or -errno instead of asserting. */
