@@ -269,6 +269,7 @@ int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool se
 
 /* x86/sregs.c */
 int mkvm_check_sregs(const struct kvm_sregs *sregs);
+bool mkvm_cr4_valid(u64 cr4);
 void mkvm_reset_sregs(struct kvm_sregs *sregs);
 
 /* Set by the "debug" module parameter: dump state on unexpected exits. */

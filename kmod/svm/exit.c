@@ -286,6 +286,8 @@ static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = {
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB] = handle_db,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_BP] = handle_bp,
+	[SVM_EXIT_WRITE_CR0]	= svm_handle_cr_write,
+	[SVM_EXIT_WRITE_CR4]	= svm_handle_cr_write,
 	[SVM_EXIT_SWINT]	= handle_swint,
 	[SVM_EXIT_INTR]		= handle_resume,
 	[SVM_EXIT_NMI]		= handle_resume,

@@ -187,14 +187,6 @@ static u64 svm_tdp_leaf_pte(phys_addr_t page, bool writable)
 	return page | _PAGE_PRESENT | (writable ? _PAGE_RW : 0) | _PAGE_USER;
 }
 
-static void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)
-{
-	if (on)
-		vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
-	else
-		vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
-}
-
 static const u8 svm_intercepted[] = {
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
 	INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD, INTERCEPT_RDPMC,
@@ -412,7 +404,7 @@ static void svm_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = save->cr4;
-	sregs->efer = save->efer & ~EFER_SVME;
+	sregs->efer = svm_get_efer(svm);
 }
 
 static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -437,7 +429,7 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->cr2 = sregs->cr2;
 	save->cr3 = sregs->cr3;
 	save->cr4 = sregs->cr4;
-	save->efer = sregs->efer | EFER_SVME;	/* 15.5.1: SVME must stay set */
+	svm_set_efer(svm, sregs->efer);
 }
 
 /*
@@ -493,7 +485,7 @@ static int svm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
 	if (field)
 		*data = *field;
 	else if (index == MSR_EFER)
-		*data = vmcb->save.efer & ~EFER_SVME;
+		*data = svm_get_efer(to_svm(vcpu));
 	else if (index == MSR_IA32_TSC)
 		*data = rdtsc() + vmcb->control.tsc_offset;	/* 15.30.5 */
 	else
@@ -509,7 +501,7 @@ static int svm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data)
 	if (field)
 		*field = data;
 	else if (index == MSR_EFER)
-		vmcb->save.efer = data | EFER_SVME;
+		svm_set_efer(to_svm(vcpu), data);
 	else if (index == MSR_IA32_TSC)
 		vmcb->control.tsc_offset = data - rdtsc();
 	else

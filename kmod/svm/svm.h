@@ -16,6 +16,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;		/* one page */
 	u32 asid;
 	bool need_flush;		/* flush this guest's TLB on entry */
+	bool lme_hidden;		/* EFER.LME kept out of the VMCB: cr.c */
 };
 
 static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
@@ -38,5 +39,18 @@ void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs,
 		    unsigned long host_save_pa);
 
 enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu);
+
+static inline void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)
+{
+	if (on)
+		vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+	else
+		vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
+/* cr.c: the guest's EFER, and the CR0/CR4 writes that may change LME's place. */
+u64 svm_get_efer(struct svm_vcpu *svm);
+void svm_set_efer(struct svm_vcpu *svm, u64 efer);
+enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu);
 
 #endif

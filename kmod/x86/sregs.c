@@ -30,6 +30,17 @@ static u64 mkvm_cr4_allowed(void)
 	return ok;
 }
 
+/**
+ * mkvm_cr4_valid() - may a guest have this CR4?
+ * @cr4: the value
+ *
+ * Return: true when it sets only bits minikvm gives guests.
+ */
+bool mkvm_cr4_valid(u64 cr4)
+{
+	return !(cr4 & ~mkvm_cr4_allowed());
+}
+
 #define MKVM_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 /**
@@ -53,7 +64,7 @@ int mkvm_check_sregs(const struct kvm_sregs *sregs)
 		return -EINVAL;
 	if ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE))
 		return -EINVAL;
-	if (sregs->cr4 & ~mkvm_cr4_allowed())
+	if (!mkvm_cr4_valid(sregs->cr4))
 		return -EINVAL;
 	if (sregs->efer & ~MKVM_EFER_ALLOWED)
 		return -EINVAL;

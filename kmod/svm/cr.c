@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EFER.LME before CR4.PAE: a guest may set EFER.LME while paging and PAE
+ * are off (the order is free until it sets CR0.PG, APM Vol. 2, 14.6.1).
+ * QEMU's TCG (7.2 and later) cannot take a #VMEXIT from that state: it
+ * restores the host's CR0 while the guest's EFER and CR4 are still loaded,
+ * sees long mode being enabled without PAE and leaves CR0 as the guest
+ * had it, paging off, so the host CPU runs on from physical memory with
+ * GIF clear and is lost.  One guest WRMSR is enough.
+ *
+ * So while the guest has LME set, paging off and PAE off, the VMCB's EFER
+ * does not have LME ("hidden"): with paging off LME changes nothing until
+ * CR0.PG is set.  The guest still reads its own EFER (RDMSR exits, and
+ * KVM_GET_SREGS shows it).  The two ways out of that state are writes to
+ * CR0 and CR4, which exit and are emulated here:
+ *  - CR4 writes exit whenever the guest's EFER.LME is set, since clearing
+ *    PAE with paging off enters the state;
+ *  - CR0 writes exit while LME is hidden: setting PG then is a #GP (long
+ *    mode needs PAE, 14.6.1), which the hardware, not seeing LME, would
+ *    not raise.
+ * Outside that state the guest's EFER is in the VMCB as it is.
+ */
+#include <asm/processor-flags.h>
+#include <asm/svm.h>
+#include <asm/trapnr.h>
+
+#include "svm.h"
+
+/**
+ * svm_get_efer() - the guest's EFER as it sees it, SVME aside
+ * @svm: the vCPU
+ *
+ * Return: the VMCB's EFER with LME put back if it is hidden.
+ */
+u64 svm_get_efer(struct svm_vcpu *svm)
+{
+	u64 efer = svm->vmcb->save.efer & ~EFER_SVME;
+
+	return svm->lme_hidden ? efer | EFER_LME : efer;
+}
+
+/**
+ * svm_set_efer() - give the guest an EFER, after its CR0 and CR4
+ * @svm: the vCPU
+ * @efer: the guest's new EFER, without SVME
+ *
+ * Also called after any change to the guest's CR0 or CR4, with
+ * svm_get_efer(), to hide or show LME and set the CR write intercepts.
+ */
+void svm_set_efer(struct svm_vcpu *svm, u64 efer)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	bool lme = efer & EFER_LME;
+
+	svm->lme_hidden = lme && !(vmcb->save.cr0 & X86_CR0_PG) &&
+			  !(vmcb->save.cr4 & X86_CR4_PAE);
+	if (svm->lme_hidden)
+		efer &= ~EFER_LME;
+	vmcb->save.efer = efer | EFER_SVME;	/* 15.5.1: SVME must stay set */
+	svm_set_intercept(vmcb, INTERCEPT_CR4_WRITE, lme);
+	svm_set_intercept(vmcb, INTERCEPT_CR0_WRITE, svm->lme_hidden);
+}
+
+/* The checks MOV to CR0 makes (APM Vol. 2, 3.1.1; SDM Vol. 3A, 2.5). */
+static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
+{
+	u64 efer = svm_get_efer(svm);
+
+	if (cr0 >> 32)
+		return -EINVAL;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && (efer & EFER_LME) &&
+	    !(svm->vmcb->save.cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	svm->vmcb->save.cr0 = cr0 | X86_CR0_ET;
+	svm_set_efer(svm, efer);
+	return 0;
+}
+
+/* The checks MOV to CR4 makes: the bits KVM_SET_SREGS takes, PAE in long mode. */
+static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
+{
+	u64 efer = svm_get_efer(svm);
+
+	if (!mkvm_cr4_valid(cr4))
+		return -EINVAL;
+	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+		return -EINVAL;
+	svm->vmcb->save.cr4 = cr4;
+	svm_set_efer(svm, efer);
+	return 0;
+}
+
+static bool svm_is_prefix(u8 b, bool long_mode)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf2: case 0xf3:
+		return true;
+	}
+	return long_mode && (b & 0xf0) == 0x40;		/* REX */
+}
+
+/* Byte @n of the instruction at @pc into insn[@n]: 0, -EAGAIN or -EFAULT. */
+static int svm_fetch(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg, u64 pc,
+		     u8 *insn, unsigned int n)
+{
+	if (n >= MKVM_MAX_INSN)
+		return -EFAULT;
+	return mkvm_read_linear(vcpu, pg, pc + n, &insn[n], 1, true);
+}
+
+/*
+ * A CR0 or CR4 write exit (15.9, no decode assists): fetch the instruction
+ * through the guest's page tables and emulate MOV CRn, CLTS or the register
+ * form of LMSW.  A bad value is #GP(0), as the instruction would raise;
+ * anything else (LMSW from memory) is an emulation failure for userspace.
+ */
+enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	int cr = vmcb->control.exit_code - SVM_EXIT_WRITE_CR0;
+	u8 insn[MKVM_MAX_INSN], rex = 0, modrm, op;
+	struct mkvm_paging pg;
+	unsigned int n, len;
+	u64 val, pc;
+	int r;
+
+	mkvm_get_paging(vcpu, &pg);
+	pc = pg.cs_base + vcpu->rip;
+	/* Prefixes; a REX counts only as the last one (SDM Vol. 2, 2.2.1). */
+	for (n = 0;; n++) {
+		r = svm_fetch(vcpu, &pg, pc, insn, n);
+		if (r)
+			goto fetch_failed;
+		if (!svm_is_prefix(insn[n], pg.code_bytes == 8))
+			break;
+		rex = (insn[n] & 0xf0) == 0x40 ? insn[n] : 0;
+	}
+	if (insn[n] != 0x0f)
+		return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, insn, n + 1);
+	r = svm_fetch(vcpu, &pg, pc, insn, n + 1);
+	if (r)
+		goto fetch_failed;
+	op = insn[n + 1];
+	if (op == 0x06 && cr == 0) {				/* CLTS */
+		val = vmcb->save.cr0 & ~X86_CR0_TS;
+		len = n + 2;
+	} else {
+		r = svm_fetch(vcpu, &pg, pc, insn, n + 2);
+		if (r)
+			goto fetch_failed;
+		modrm = insn[n + 2];
+		len = n + 3;
+		val = vcpu->regs[(modrm & 7) | (rex & 1 ? 8 : 0)];
+		if (pg.code_bytes != 8)
+			val = (u32)val;
+		if (op == 0x22 && ((modrm >> 3) & 7) + (rex & 4 ? 8 : 0) == cr) {
+			/* MOV CRn, reg: the ModRM mod bits are ignored. */
+		} else if (op == 0x01 && ((modrm >> 3) & 7) == 6 && (modrm >> 6) == 3 &&
+			   cr == 0) {
+			/* LMSW reg: bits 3:0; PE can be set, not cleared. */
+			val = (vmcb->save.cr0 & ~0xeull) | (val & 0xf);
+		} else {
+			return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, insn, len);
+		}
+	}
+
+	r = cr ? svm_write_cr4(svm, val) : svm_write_cr0(svm, val);
+	if (r) {
+		svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return MKVM_RESUME;
+	}
+	/* Paging bits may have changed: the guest's TLB goes (15.16). */
+	svm->need_flush = true;
+	vcpu->rip += len;
+	if (pg.code_bytes == 2)
+		vcpu->rip &= 0xffff;
+	else if (pg.code_bytes == 4)
+		vcpu->rip &= 0xffffffff;
+	return MKVM_RESUME;
+
+fetch_failed:
+	if (r == -EAGAIN)
+		return MKVM_MMU_FAULT;	/* a table page to map: the guest comes back */
+	return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, n ? insn : NULL, n);
+}
