@@ -29,6 +29,9 @@ append="console=ttyS0,115200 quiet panic=-1 minikvm.mode=$mode minikvm.lane=$lan
 # and the kernel then turns XSAVE off altogether (a boot-time WARN).
 # Without AVX-512 the host keeps XSAVE and AVX, which minikvm's guests use.
 [ "$lane" = bochs ] && append="$append clearcpuid=avx512f"
+# MKVM_ENV="FUZZ_SEED=2 LEAK_RUNS=10" passes settings to the selftests
+# (the kernel gives NAME=value words of its command line to init).
+[ -n "${MKVM_ENV:-}" ] && append="$append $MKVM_ENV"
 # TESTS="a b" runs only those selftests (check mode).
 [ -n "${TESTS:-}" ] && append="$append minikvm.tests=$(echo $TESTS | tr ' ' ,)"
 

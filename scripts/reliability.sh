@@ -37,12 +37,11 @@ read-only and unknown slot flags, bad userspace addresses; reserved bits
 in CR0, CR4 and EFER, random segment attributes and modes; vCPU ids past
 the limit and in use; random MSR lists, CPUID tables, debug controls,
 XSAVE images and XCRs; bad pointers; mmap of vCPU fds at random offsets,
-sizes and protections.  About one operation in thirty is a KVM_RUN: on
-Bochs of 256 random bytes in real mode, 32-bit protected, 32-bit paged,
-PAE or long mode, behind an IDT whose every gate halts; on QEMU of a few
-fixed sequences in the four protected and long modes (a spin only a
-signal ends, an OUT, CPUID, HLT), see below.  Two
-threads race the main one: one signals it every millisecond while it is
+sizes and protections.  About one operation in thirty is a KVM_RUN of
+256 random bytes in real mode, 32-bit protected, 32-bit paged, PAE or
+long mode, behind an IDT whose every gate halts, on both lanes
+(``FUZZ_RANDOM_CODE=0`` runs a few fixed sequences instead,
+``FUZZ_REAL_MODE=0`` leaves real mode out).  Two threads race the main one: one signals it every millisecond while it is
 in KVM_RUN; the other calls KVM_GET_REGS on the running vCPU and, for one
 KVM_RUN in sixteen, closes the running vCPU's fd or its VM's.
 An operation fails the run when it returns an errno that
@@ -123,22 +122,39 @@ Its last figures are the third set below.
 Known limits
 ============
 
-* On QEMU 7.2 (TCG), random guest code stops the whole emulated machine
-  in about one fuzzer run in fifteen (2 of 28 runs this session; the
-  other 26 passed with 0 unexpected and 0 oops).  In the one stall caught
-  with QEMU's monitor, CPU 0 was in the nested guest (32-bit PAE code at
-  0xffa0, RFLAGS.IF set) and CPU 1 was halted with interrupts enabled and
-  never woken: no timer interrupt, no RCU stall report, for minutes.  16
-  runs of the same fuzzer on kvm_amd in the same machine did not stall,
-  which is too few to clear minikvm.  Until this is understood the fuzzer
-  runs fixed sequences on QEMU (``FUZZ_RANDOM_CODE=1`` turns random code
-  on there), and leaves real mode out there for a known reason: TCG loops
-  for good in real-mode exception delivery beyond the IVT limit, where
-  hardware would triple-fault (the triple_fault test met it first).
-* Until this session the fuzzer's signaller never saw a running vCPU, so a
-  random guest that spun in a loop kept KVM_RUN busy until the lane's
-  timeout; that is the most likely cause of the Bochs hang noted last
-  session (Bochs now passes with random code in every mode).
+* Random guest code on QEMU used to stop the fuzzer in about one run in
+  ten.  There were two causes, both found with QEMU's monitor and gdb
+  on the QEMU process:
+
+  - a QEMU bug, now worked around in minikvm: QEMU's TCG loses the host
+    CPU on a #VMEXIT from a guest with EFER.LME set and paging and PAE
+    off (Documentation/svm.rst, "EFER.LME before CR4.PAE").  The monitor
+    showed CPU 0 in host code with the guest's CR0 (paging off), running
+    on through physical memory with GIF clear, and RCU stall reports
+    followed.  kvm_amd did not meet it in the same fuzzer only because
+    KVM refuses EFER.LME unless the guest's CPUID offers long mode.  The
+    ``efer_lme`` test stalls QEMU every time without the workaround;
+  - a fuzzer bug: the racer could read ``running_fd`` just before the
+    main thread marked that KVM_RUN's fd for closing, and then wait in
+    KVM_GET_REGS for the KVM_RUN to end, while the signaller left marked
+    runs alone; a spinning guest then ran for ever.  The machine was
+    fine (timers firing, one CPU idle); only the fuzzer waited.  The
+    signaller now signals a marked run too after 20 ms.
+
+  With both fixed, random code runs in all five modes on both lanes; 40
+  fuzzer runs on QEMU with seeds 100 to 139 passed with 0 unexpected and
+  0 oops.
+* QEMU's TCG loops for good in real-mode exception delivery beyond the
+  IVT limit, where hardware would triple-fault.  Such a guest never
+  exits by itself; the fuzzer's signals end its KVM_RUN with EINTR.
+* Until the third session the fuzzer's signaller never saw a running
+  vCPU, so a random guest that spun in a loop kept KVM_RUN busy until the
+  lane's timeout; that, or the racer's wait above, is the likely cause of
+  the Bochs hang noted in the second session.
+* Bochs runs 100 of the leak test's 64 MiB guests, not 1,000: each takes
+  about 2.2 s of real time there (QEMU: 0.15 s), so 1,000 would add some
+  35 minutes to the lane.  The same core code (pinning, fault-around,
+  release) runs 1,000 times on QEMU; Bochs adds the EPT side 100 times.
 
 Figures from the last runs
 ==========================
