@@ -71,13 +71,6 @@ static long mem_available_kb(void)
 	return kb;
 }
 
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v ? atol(v) : def;
-}
-
 GUEST_CODE16(hlt_guest, "hlt\n\t");
 
 /* Long mode: write to every 4 KiB page from 1 MiB up to BIG, then HLT. */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every mode a program can set up through KVM_SET_SREGS: 32-bit protected
- * flat, 32-bit paged (4 MiB pages), PAE (2 MiB pages) and 64-bit long
- * mode.  In each, the guest writes a pattern to memory through its
- * segments and page tables and reports through the ucall port; the host
- * checks the pattern in guest memory and the mode in KVM_GET_SREGS.
+ * Every mode a program can set up through KVM_SET_SREGS: 16-bit real,
+ * 32-bit protected flat, 32-bit paged (4 MiB pages), PAE (2 MiB pages)
+ * and 64-bit long mode.  In each, the guest stores a pattern through its
+ * segments and page tables, loads it back, prints what it loaded in hex
+ * through the UART and halts with it in RBX; the host checks the text,
+ * the pattern in guest memory, RBX and the mode in KVM_GET_SREGS.
  * Last, a guest that starts in real mode and enters long mode by itself
  * (GDT, CR4.PAE, CR3, EFER.LME through WRMSR, CR0.PG, a far jump).
  */
@@ -13,26 +14,55 @@
 #define CODE_GPA	0x10000
 #define DATA_GPA	0x8000
 
-/* 32-bit code: store a pattern, report it, halt. */
+#define PATTERN16	0x1616cafe
+#define PATTERN32	0x3232f00d
+#define PATTERN64	0x6464deadbeef6464
+
+/*
+ * Print the low "digits" nibbles of "reg" (EBX or RBX) in hex, most
+ * significant first, then a newline.  The same text assembles as 16-,
+ * 32- and 64-bit code.
+ */
+#define PRINT_HEX(reg, digits)			\
+	"mov $" STR(UART_PORT) ", %dx\n\t"	\
+	"mov $" STR(digits) ", %ecx\n"		\
+	"1:\n\t"				\
+	"rol $4, " reg "\n\t"			\
+	"mov %bl, %al\n\t"			\
+	"and $0xf, %al\n\t"			\
+	"add $'0', %al\n\t"			\
+	"cmp $'9', %al\n\t"			\
+	"jbe 2f\n\t"				\
+	"add $7, %al\n"			\
+	"2:\n\t"				\
+	"out %al, %dx\n\t"			\
+	"dec %ecx\n\t"			\
+	"jnz 1b\n\t"				\
+	"mov $'\\n', %al\n\t"		\
+	"out %al, %dx\n\t"
+
+/* Real mode: DS:DATA_GPA is linear GUEST_LOAD + DATA_GPA. */
+GUEST_CODE16(guest16,
+	"movl $" STR(PATTERN16) ", " STR(DATA_GPA) "\n\t"
+	"mov " STR(DATA_GPA) ", %ebx\n\t"
+	PRINT_HEX("%ebx", 8)
+	"hlt\n\t");
+
 GUEST_CODE16(guest32,
 	".code32\n\t"
-	"movl $0x32323232, " STR(DATA_GPA) "\n\t"
+	"movl $" STR(PATTERN32) ", " STR(DATA_GPA) "\n\t"
 	"mov " STR(DATA_GPA) ", %ebx\n\t"
-	"mov $" STR(UCALL_SYNC) ", %eax\n\t"
-	"mov $" STR(UCALL_PORT) ", %dx\n\t"
-	"out %eax, %dx\n\t"
+	PRINT_HEX("%ebx", 8)
 	"hlt\n\t"
 	".code16\n\t");
 
-/* 64-bit code: a 64-bit store through RIP-independent addressing. */
+/* 64-bit code: a 64-bit store and load at an absolute address. */
 GUEST_CODE16(guest64,
 	".code64\n\t"
-	"movabs $0x6464646464646464, %rax\n\t"
+	"movabs $" STR(PATTERN64) ", %rax\n\t"
 	"mov %rax, " STR(DATA_GPA) "\n\t"
 	"mov " STR(DATA_GPA) ", %rbx\n\t"
-	"mov $" STR(UCALL_SYNC) ", %eax\n\t"
-	"mov $" STR(UCALL_PORT) ", %dx\n\t"
-	"out %eax, %dx\n\t"
+	PRINT_HEX("%rbx", 16)
 	"hlt\n\t"
 	".code16\n\t");
 
@@ -97,37 +127,54 @@ static bool real_to_long(void)
 	return ok;
 }
 
-static bool run_mode(enum guest_mode m)
+/*
+ * Run a guest set up in one mode and check what it printed, what it left
+ * in memory and RBX, and the mode KVM_GET_SREGS reports.  m < 0 is real
+ * mode.
+ */
+static bool run_mode(int m)
 {
 	struct vm *vm = vm_create(4 << 20);
 	struct vcpu *vcpu = vcpu_add(vm, 0);
-	uint8_t *mem = vm->mem;
+	uint8_t *data = (uint8_t *)vm->mem + DATA_GPA;
+	char out[32], want[32];
 	struct kvm_sregs s;
-	struct ucall uc;
-	uint64_t want;
+	struct kvm_regs r;
+	uint64_t pattern;
 	bool ok;
 
-	if (m == MODE_LONG)
+	if (m < 0) {
+		vm_load(vm, GUEST_LOAD, guest16_start, guest16_end);
+		vcpu_real_mode(vcpu, GUEST_SEG, 0);
+		data += GUEST_LOAD;
+		pattern = PATTERN16;
+	} else if (m == MODE_LONG) {
 		vm_load(vm, CODE_GPA, guest64_start, guest64_end);
-	else
+		vcpu_set_mode(vcpu, m, CODE_GPA, 0xf000);
+		pattern = PATTERN64;
+	} else {
 		vm_load(vm, CODE_GPA, guest32_start, guest32_end);
-	vcpu_set_mode(vcpu, m, CODE_GPA, 0xf000);
+		vcpu_set_mode(vcpu, m, CODE_GPA, 0xf000);
+		pattern = PATTERN32;
+	}
+	snprintf(want, sizeof(want), m == MODE_LONG ? "%016llX\n" : "%08llX\n",
+		 (unsigned long long)pattern);
 
-	want = m == MODE_LONG ? 0x6464646464646464ull : 0x32323232;
-	ok = run_to_ucall(vcpu, &uc) == UCALL_SYNC;
-	ok &= (m == MODE_LONG ? uc.args[0] : (uint32_t)uc.args[0]) == want;
-	ok &= m == MODE_LONG ? *(uint64_t *)(mem + DATA_GPA) == want :
-			    *(uint32_t *)(mem + DATA_GPA) == want;
+	run_uart(vcpu, out, sizeof(out));
+	vcpu_get_regs(vcpu, &r);
 	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	ok &= !!(s.cr0 & 0x80000000) == (m != MODE_PROT32);
+	ok = vcpu->run->exit_reason == KVM_EXIT_HLT && !strcmp(out, want) && r.rbx == pattern;
+	ok &= m == MODE_LONG ? *(uint64_t *)data == pattern : *(uint32_t *)data == pattern;
+	ok &= !!(s.cr0 & 0x1) == (m >= 0);
+	ok &= !!(s.cr0 & 0x80000000) == (m > MODE_PROT32);
+	ok &= !!(s.cr4 & 0x20) == (m >= MODE_PAE);
 	ok &= !!(s.efer & 0x400) == (m == MODE_LONG);
-	vcpu_run(vcpu);
-	ok &= vcpu->run->exit_reason == KVM_EXIT_HLT;
+	ktap_info("%s: the guest printed %.*s", m < 0 ? "real_16" : guest_mode_names[m],
+		  (int)strcspn(out, "\n"), out);
 	if (!ok)
-		ktap_info("%s: guest reported %#llx, memory %#llx, exit %s", guest_mode_names[m],
-			  (unsigned long long)uc.args[0],
-			  (unsigned long long)*(uint64_t *)(mem + DATA_GPA),
-			  exit_reason_str(vcpu->run->exit_reason));
+		ktap_info("exit %s, rbx %#llx, memory %#llx, cr0 %#llx cr4 %#llx efer %#llx",
+			  exit_reason_str(vcpu->run->exit_reason), (unsigned long long)r.rbx,
+			  (unsigned long long)*(uint64_t *)data, s.cr0, s.cr4, s.efer);
 	vcpu_free(vcpu);
 	vm_free(vm);
 	return ok;
@@ -137,7 +184,8 @@ int main(void)
 {
 	int m;
 
-	ktap_plan(5);
+	ktap_plan(NR_GUEST_MODES + 2);
+	ktap_result(run_mode(-1), "real_16");
 	for (m = MODE_PROT32; m < NR_GUEST_MODES; m++)
 		ktap_result(run_mode(m), "%s", guest_mode_names[m]);
 	ktap_result(real_to_long(), "real_to_long_by_itself");

@@ -44,7 +44,6 @@ static int run_add(uint16_t a, uint16_t b, char *out, size_t outlen, uint64_t *r
 	struct vm *vm = vm_create(1 << 20);
 	struct vcpu *vcpu = vcpu_add(vm, 0);
 	struct kvm_regs regs;
-	size_t n = 0;
 
 	vm_load(vm, GUEST_LOAD, add_guest_start, add_guest_end);
 	vcpu_real_mode(vcpu, GUEST_SEG, 0);
@@ -53,18 +52,7 @@ static int run_add(uint16_t a, uint16_t b, char *out, size_t outlen, uint64_t *r
 	regs.rbx = b;
 	vcpu_set_regs(vcpu, &regs);
 
-	for (;;) {
-		vcpu_run(vcpu);
-		if (vcpu->run->exit_reason != KVM_EXIT_IO)
-			break;
-		TEST_ASSERT(vcpu->run->io.port == 0x3f8 &&
-			    vcpu->run->io.direction == KVM_EXIT_IO_OUT &&
-			    vcpu->run->io.size == 1 && vcpu->run->io.count == 1,
-			    "unexpected I/O port %#x", vcpu->run->io.port);
-		TEST_ASSERT(n + 1 < outlen, "guest printed too much");
-		out[n++] = *((char *)vcpu->run + vcpu->run->io.data_offset);
-	}
-	out[n] = 0;
+	run_uart(vcpu, out, outlen);
 	assert_exit(vcpu, KVM_EXIT_HLT);
 	vcpu_get_regs(vcpu, &regs);
 	*rax = regs.rax;

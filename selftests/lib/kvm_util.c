@@ -97,6 +97,20 @@ double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+
+	return v ? atol(v) : def;
+}
+
+double env_double(const char *name, double def)
+{
+	const char *v = getenv(name);
+
+	return v ? atof(v) : def;
+}
+
 /* The first line of @path into @buf; empty when it cannot be read. */
 static void read_first_line(const char *path, char *buf, int size)
 {
@@ -388,6 +402,31 @@ void assert_exit(struct vcpu *vcpu, unsigned int reason)
 		printf("# fail_entry: reason %#llx\n",
 		       run->fail_entry.hardware_entry_failure_reason);
 	TEST_ASSERT(false, "unexpected exit reason");
+}
+
+size_t run_uart(struct vcpu *vcpu, char *out, size_t outlen)
+{
+	struct kvm_run *run = vcpu->run;
+	size_t n = 0;
+
+	TEST_ASSERT(outlen > 0, "run_uart needs room for the NUL");
+	for (;;) {
+		const char *data;
+		uint32_t i;
+
+		vcpu_run(vcpu);
+		if (run->exit_reason != KVM_EXIT_IO || run->io.port != UART_PORT ||
+		    run->io.direction != KVM_EXIT_IO_OUT)
+			break;
+		TEST_ASSERT(run->io.size == 1, "%u-byte write to the UART", run->io.size);
+		data = (const char *)run + run->io.data_offset;
+		for (i = 0; i < run->io.count; i++) {
+			TEST_ASSERT(n + 1 < outlen, "guest printed more than %zu bytes", outlen - 1);
+			out[n++] = data[i];
+		}
+	}
+	out[n] = 0;
+	return n;
 }
 
 uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc)

@@ -54,6 +54,9 @@ const char *kvm_device(void);
 const char *lane_name(void);
 /* CLOCK_MONOTONIC in seconds, for the figures tests print. */
 double now_seconds(void);
+/* A number from the environment (MKVM_ENV in lane.sh), or @def. */
+long env_long(const char *name, long def);
+double env_double(const char *name, double def);
 /* Whether /sys/class/dmi/id/@field holds @text: which emulator this is. */
 bool dmi_has(const char *field, const char *text);
 int open_kvm_dev(void);		/* skips the test if the device is absent */
@@ -132,6 +135,15 @@ struct ucall {
 };
 /* Run until the guest makes a ucall; other exits fail the test. */
 uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc);
+
+/* The UART data port guests print through (COM1). */
+#define UART_PORT	0x3f8
+/*
+ * Run, collecting what the guest writes to UART_PORT into out (always
+ * NUL-terminated), until any other exit; that exit stays in vcpu->run.
+ * Returns the number of bytes collected.
+ */
+size_t run_uart(struct vcpu *vcpu, char *out, size_t outlen);
 
 /*
  * 16-bit guest code in a C file.  GUEST_CODE16(name, "insns") defines
