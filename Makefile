@@ -19,7 +19,7 @@ TESTS	:= $(patsubst selftests/%.c,$(OUT)/selftests/%,$(filter-out selftests/abi_
 LIBSRC	:= $(wildcard selftests/lib/*.c)
 LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
 
-.PHONY: all module userspace selftests abi-check deps run check lanes clean \
+.PHONY: all module userspace selftests abi-check deps run check lanes clean bench \
 	check-qemu check-bochs check-debug lint
 
 all: module userspace selftests abi-check
@@ -92,6 +92,12 @@ check-bochs: all
 check-debug: deps
 	$(MAKE) all
 	scripts/check-debug.sh
+
+# minikvm against KVM on both lanes, longer than in check; the ratios go
+# to Documentation/benchmarks.rst.
+bench: deps
+	$(MAKE) all
+	scripts/bench.sh
 
 # Static checks: sparse and checkpatch (from linux-source-6.1).
 lint: deps

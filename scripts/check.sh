@@ -34,6 +34,10 @@ for lane in $lanes; do
 	passed=$((passed + p))
 	failed=$((failed + f + s))
 done
-"$top/scripts/reliability.sh"
+# The documents take their figures from complete runs only.
+[ -n "${TESTS:-}" ] || "$top/scripts/reliability.sh"
+case " ${TESTS:-bench} " in
+*" bench "*) "$top/scripts/benchmarks.sh" ;;
+esac
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Write Documentation/benchmarks.rst from the "bench" lines the last lane
+# runs printed (build/lane-*/serial.log).  scripts/check.sh and
+# scripts/bench.sh run it after the lanes.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/Documentation/benchmarks.rst
+# One table per lane: workload, both costs with a unit, the ratio, what it is.
+table() {
+	log=$top/build/lane-$1/serial.log
+	lines=$( [ -f "$log" ] && tr -d '\r' < "$log" | grep -E "^ *# bench $1 ")
+	if [ -z "$lines" ]; then
+		echo "(no run recorded)"
+		return
+	fi
+	echo "$lines" | awk '
+	function unit(ns) {
+		if (ns >= 1e6) return sprintf("%.1f ms", ns / 1e6)
+		if (ns >= 1e3) return sprintf("%.1f us", ns / 1e3)
+		return sprintf(ns >= 10 ? "%.0f ns" : "%.1f ns", ns)
+	}
+	BEGIN {
+		rule = "===========  ==========  ==========  ===========  ============================================="
+		print rule
+		printf "%-11s  %-10s  %-10s  %-11s  %s\n", "workload", "minikvm", "KVM", "minikvm/KVM", "one operation is"
+		print rule
+	}
+	{
+		name = $4; mk = $5; kv = $6; ratio = $7
+		sub(/^minikvm_ns=/, "", mk); sub(/^kvm_ns=/, "", kv); sub(/^ratio=/, "", ratio)
+		what = $0; sub(/^[^(]*\(/, "", what); sub(/\)$/, "", what)
+		printf "%-11s  %-10s  %-10s  %-11s  %s\n", name, unit(mk + 0), unit(kv + 0), ratio, what
+	}
+	END { print rule }'
+}
+{
+cat <<'RST'
+=====================
+minikvm against KVM
+=====================
+
+``selftests/bench.c`` runs the same guests through the same code on
+``/dev/minikvm`` and on ``/dev/kvm`` (kvm_amd in the QEMU lane, kvm_intel
+in the Bochs lane), one after the other in the same machine, and prints
+the cost of one operation on each and the ratio minikvm/KVM: below 1,
+minikvm is faster.  The test checks that every workload did its work on
+both (every exit arrived, with the right data); it never judges a time.
+Every selftest lane runs it (about 10 s on QEMU), and ``make bench``
+runs only it, longer (``BENCH_SECONDS``, the shortest a measurement may
+take; the operation count doubles until a run lasts that long).
+
+Read the figures as emulated costs.  Neither lane has real VT-x or AMD-V:
+QEMU's TCG emulates SVM, and its clock follows the host's, so a figure is
+what the emulated instructions cost on this machine; Bochs's clock is
+its own (``clock: sync=none``, ``ips=100000000``): it advances with the
+emulated work, not with real time.  The ratios
+say which hypervisor does less work on the same path; the absolute
+numbers say nothing about hardware.
+
+What each workload does
+=======================
+
+* **cpuid**: the guest loops over CPUID leaf 0, an exit both handle in
+  the kernel: one exit and one entry per operation.
+* **pio**: the guest loops over a 32-bit OUT to a port no device
+  claims: every operation is a KVM_EXIT_IO to userspace and a KVM_RUN
+  back.
+* **mmio**: the same with a 4-byte store to an address outside every
+  slot (KVM_EXIT_MMIO).  The guest stores its loop counter and the test
+  checks every value arrives, in order.
+* **compute**: guest arithmetic with no exits; both should be near 1.0.
+  A figure far from it would mean one of them takes exits the guest did
+  not ask for (minikvm arms the VMX-preemption timer on Bochs).
+* **touch_64m**: a new VM whose guest stores to each of its 16,128 pages
+  above 1 MiB, then is destroyed: first-touch faults, pinning and
+  release.  minikvm maps up to 16 pages a fault (fault-around).
+* **lifecycle**: create a VM, a vCPU and a slot, run one HLT, destroy
+  it all.
+
+The causes of the differences have not been profiled yet; the exit
+tracepoints (``minikvm:mkvm_vmx_exit``, ``mkvm_svm_exit``) and KVM's own
+(``kvm:kvm_exit``) are where to start.
+
+Figures from the last runs
+==========================
+
+RST
+for lane in qemu bochs; do
+	case $lane in
+	qemu) echo "QEMU lane (SVM, NPT; kvm_amd as the peer):" ;;
+	bochs) echo "Bochs lane (VMX, EPT, VPID; kvm_intel as the peer):" ;;
+	esac
+	echo
+	table "$lane"
+	echo
+done
+} > "$out"
