@@ -255,15 +255,14 @@ void mkvm_fpu_free(struct mkvm_vcpu *vcpu);
 void mkvm_fpu_load_guest(struct mkvm_vcpu *vcpu);
 void mkvm_fpu_save_guest(struct mkvm_vcpu *vcpu);
 u32 mkvm_xsave_size(u64 xcr0);
-int mkvm_emulate_xsetbv(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_handle_xsetbv(struct mkvm_vcpu *vcpu);
 long mkvm_fpu_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 
 /* x86/msr.c */
 void mkvm_msr_reset(struct mkvm_vcpu *vcpu);
 int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data);
 int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host);
-bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu);
-bool mkvm_emulate_wrmsr(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_handle_msr(struct mkvm_vcpu *vcpu, bool write);
 int mkvm_get_msr_index_list(struct kvm_msr_list __user *arg);
 int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
 

@@ -13,13 +13,16 @@
 #include "svm.h"
 #include "../x86/trace.h"
 
-/*
- * Move RIP past an intercepted instruction.  With NRIP_SAVE the CPU gives
- * the next RIP (15.7.1); without it (QEMU's emulated EPYC) minikvm uses the
- * instruction's architectural length, which is exact for the unprefixed
- * forms and, for a prefixed one, only mis-resumes the guest itself.
+/**
+ * svm_skip() - move RIP past an intercepted instruction (skip_instruction op)
+ * @vcpu: the vCPU
+ * @len: the instruction's architectural length
+ *
+ * With NRIP_SAVE the CPU gives the next RIP (APM Vol. 2, 15.7.1); without
+ * it minikvm uses @len, which is exact for the unprefixed forms and, for a
+ * prefixed one, only mis-resumes the guest itself.
  */
-static void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len)
+void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
@@ -161,16 +164,7 @@ static enum mkvm_exit_action handle_ioio(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 {
 	/* 15.11: EXITINFO1 is 0 for RDMSR, 1 for WRMSR. */
-	bool ok = to_svm(vcpu)->vmcb->control.exit_info_1 ?
-		  mkvm_emulate_wrmsr(vcpu) : mkvm_emulate_rdmsr(vcpu);
-
-	/* An MSR minikvm does not virtualize, or a bad value: #GP(0). */
-	if (!ok) {
-		svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return MKVM_RESUME;
-	}
-	svm_skip(vcpu, 2);	/* 0F 32, 0F 30 */
-	return MKVM_RESUME;
+	return mkvm_handle_msr(vcpu, to_svm(vcpu)->vmcb->control.exit_info_1);
 }
 
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
@@ -186,20 +180,6 @@ static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 	 * guest's CPUID does not offer them.
 	 */
 	svm_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
-	return MKVM_RESUME;
-}
-
-/* XSETBV: the guest's XCR0, loaded around each entry (x86/fpu.c). */
-static enum mkvm_exit_action handle_xsetbv(struct mkvm_vcpu *vcpu)
-{
-	int r = mkvm_emulate_xsetbv(vcpu);
-
-	if (r == -EOPNOTSUPP)
-		return handle_ud(vcpu);
-	if (r)
-		svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
-	else
-		svm_skip(vcpu, 3);	/* 0F 01 D1 */
 	return MKVM_RESUME;
 }
 
@@ -311,7 +291,7 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_MONITOR]	= handle_ud,
 	[SVM_EXIT_MWAIT]	= handle_ud,
 	[SVM_EXIT_MWAIT_COND]	= handle_ud,
-	[SVM_EXIT_XSETBV]	= handle_xsetbv,
+	[SVM_EXIT_XSETBV]	= mkvm_handle_xsetbv,
 	[SVM_EXIT_RDPRU]	= handle_ud,
 	[SVM_EXIT_NPF]		= handle_npf,
 };

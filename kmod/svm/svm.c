@@ -543,6 +543,7 @@ const struct mkvm_ops svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.update_debug		= svm_update_debug,
 	.inject_exception	= svm_inject_exception,
+	.skip_instruction	= svm_skip,
 	.tdp_table_pte		= svm_tdp_table_pte,
 	.tdp_leaf_pte		= svm_tdp_leaf_pte,
 };

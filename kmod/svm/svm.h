@@ -51,6 +51,7 @@ static inline void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)
 /* cr.c: the guest's EFER, and the CR0/CR4 writes that may change LME's place. */
 u64 svm_get_efer(struct svm_vcpu *svm);
 void svm_set_efer(struct svm_vcpu *svm, u64 efer);
+void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len);
 enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu);
 
 #endif

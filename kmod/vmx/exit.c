@@ -22,6 +22,16 @@ void vmx_skip_instruction(struct mkvm_vcpu *vcpu)
 	vcpu->rip += vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 }
 
+/**
+ * vmx_skip_op() - the skip_instruction op: the VMCS always has the length
+ * @vcpu: the vCPU
+ * @len: unused (SDM Vol. 3C, 28.2.5)
+ */
+void vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len)
+{
+	vmx_skip_instruction(vcpu);
+}
+
 static enum mkvm_exit_action vmx_unexpected(struct mkvm_vcpu *vcpu)
 {
 	return mkvm_exit_internal(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
@@ -168,16 +178,8 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 
 static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 {
-	bool ok = (to_vmx(vcpu)->exit_reason & 0xffff) == EXIT_REASON_MSR_READ ?
-		  mkvm_emulate_rdmsr(vcpu) : mkvm_emulate_wrmsr(vcpu);
-
-	/* An MSR minikvm does not virtualize, or a bad value: #GP(0). */
-	if (!ok) {
-		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return MKVM_RESUME;
-	}
-	vmx_skip_instruction(vcpu);
-	return MKVM_RESUME;
+	return mkvm_handle_msr(vcpu, (to_vmx(vcpu)->exit_reason & 0xffff) ==
+				     EXIT_REASON_MSR_WRITE);
 }
 
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
@@ -193,20 +195,6 @@ static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 	 * CPUID does not offer them.
 	 */
 	vmx_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
-	return MKVM_RESUME;
-}
-
-/* XSETBV: the guest's XCR0, loaded around each entry (x86/fpu.c). */
-static enum mkvm_exit_action handle_xsetbv(struct mkvm_vcpu *vcpu)
-{
-	int r = mkvm_emulate_xsetbv(vcpu);
-
-	if (r == -EOPNOTSUPP)
-		return handle_ud(vcpu);
-	if (r)
-		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
-	else
-		vmx_skip_instruction(vcpu);
 	return MKVM_RESUME;
 }
 
@@ -276,7 +264,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_INVEPT]			= handle_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]		= handle_resume,
 	[EXIT_REASON_INVVPID]			= handle_ud,
-	[EXIT_REASON_XSETBV]			= handle_xsetbv,
+	[EXIT_REASON_XSETBV]			= mkvm_handle_xsetbv,
 	[EXIT_REASON_VMFUNC]			= handle_ud,
 };
 

@@ -1021,6 +1021,7 @@ const struct mkvm_ops vmx_ops = {
 	.get_cr4		= vmx_get_cr4,
 	.update_debug		= vmx_update_debug,
 	.inject_exception	= vmx_inject_exception,
+	.skip_instruction	= vmx_skip_op,
 	.tdp_table_pte		= vmx_tdp_table_pte,
 	.tdp_leaf_pte		= vmx_tdp_leaf_pte,
 };

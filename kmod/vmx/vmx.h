@@ -83,6 +83,7 @@ void mkvm_vmx_exit(void);
 
 enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu);
 void vmx_skip_instruction(struct mkvm_vcpu *vcpu);
+void vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len);
 void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
 unsigned long vmx_guest_cr0(struct vmx_vcpu *vmx);
 void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);

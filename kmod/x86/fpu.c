@@ -19,6 +19,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
+#include <asm/trapnr.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
 
@@ -199,17 +200,13 @@ static bool mkvm_xcr0_valid(struct mkvm_vcpu *vcpu, u64 xcr0)
 	return !((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE));
 }
 
-/**
- * mkvm_emulate_xsetbv() - the guest's XSETBV
- * @vcpu: the vCPU; ECX is the XCR, EDX:EAX the value
- *
- * The processor checks CR4.OSXSAVE (#UD) and CPL 0 (#GP) before the exit
- * (SDM Vol. 3C, 26.1.1; APM Vol. 2, 15.9).
- *
- * Return: 0 (the caller moves RIP on), -EINVAL for #GP(0), -EOPNOTSUPP for
- * #UD (minikvm offers no XSAVE: the guest set CR4.OSXSAVE anyway).
+/*
+ * The guest's XSETBV.  The processor checks CR4.OSXSAVE (#UD) and CPL 0
+ * (#GP) before the exit (SDM Vol. 3C, 26.1.1; APM Vol. 2, 15.9).
+ * Return: 0, -EINVAL for #GP(0), -EOPNOTSUPP for #UD (minikvm offers no
+ * XSAVE: the guest set CR4.OSXSAVE anyway).
  */
-int mkvm_emulate_xsetbv(struct mkvm_vcpu *vcpu)
+static int mkvm_emulate_xsetbv(struct mkvm_vcpu *vcpu)
 {
 	u64 val = (u32)vcpu->regs[MKVM_RAX] | (u64)(u32)vcpu->regs[MKVM_RDX] << 32;
 
@@ -220,6 +217,28 @@ int mkvm_emulate_xsetbv(struct mkvm_vcpu *vcpu)
 		return -EINVAL;
 	vcpu->xcr0 = val;
 	return 0;
+}
+
+/**
+ * mkvm_handle_xsetbv() - the XSETBV exit of both backends
+ * @vcpu: the vCPU, in its exit handler; ECX is the XCR, EDX:EAX the value
+ *
+ * The new XCR0 is loaded around each entry while the guest has
+ * CR4.OSXSAVE set.
+ *
+ * Return: MKVM_RESUME, with RIP moved on or #GP(0) or #UD queued.
+ */
+enum mkvm_exit_action mkvm_handle_xsetbv(struct mkvm_vcpu *vcpu)
+{
+	int r = mkvm_emulate_xsetbv(vcpu);
+
+	if (r == -EOPNOTSUPP)
+		mkvm_ops->inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	else if (r)
+		mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	else
+		mkvm_ops->skip_instruction(vcpu, 3);	/* 0F 01 D1 */
+	return MKVM_RESUME;
 }
 
 /**

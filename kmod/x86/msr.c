@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
+#include <asm/trapnr.h>
 
 #include "../core/minikvm.h"
 
@@ -148,14 +149,8 @@ int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return mkvm_ops->set_msr(vcpu, index, data) ? 1 : 0;
 }
 
-/**
- * mkvm_emulate_rdmsr() - a guest RDMSR
- * @vcpu: the vCPU, in its exit handler
- *
- * Return: true when done (EDX:EAX set; the caller skips the instruction),
- * false when the guest gets #GP.
- */
-bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu)
+/* A guest RDMSR: true when EDX:EAX is set, false for #GP. */
+static bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu)
 {
 	u64 data;
 
@@ -166,17 +161,31 @@ bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu)
 	return true;
 }
 
-/**
- * mkvm_emulate_wrmsr() - a guest WRMSR
- * @vcpu: the vCPU, in its exit handler
- *
- * Return: true when done, false when the guest gets #GP.
- */
-bool mkvm_emulate_wrmsr(struct mkvm_vcpu *vcpu)
+/* A guest WRMSR: false for #GP. */
+static bool mkvm_emulate_wrmsr(struct mkvm_vcpu *vcpu)
 {
 	u64 data = (u32)vcpu->regs[MKVM_RAX] | (vcpu->regs[MKVM_RDX] << 32);
 
 	return !mkvm_set_msr(vcpu, vcpu->regs[MKVM_RCX], data, false);
+}
+
+/**
+ * mkvm_handle_msr() - the RDMSR or WRMSR exit of both backends
+ * @vcpu: the vCPU, in its exit handler
+ * @write: WRMSR rather than RDMSR
+ *
+ * An MSR minikvm does not virtualize, or a value it refuses, gives the
+ * guest #GP(0) (SDM Vol. 2B RDMSR/WRMSR); otherwise RIP moves on.
+ *
+ * Return: MKVM_RESUME.
+ */
+enum mkvm_exit_action mkvm_handle_msr(struct mkvm_vcpu *vcpu, bool write)
+{
+	if (write ? mkvm_emulate_wrmsr(vcpu) : mkvm_emulate_rdmsr(vcpu))
+		mkvm_ops->skip_instruction(vcpu, 2);	/* 0F 30, 0F 32 */
+	else
+		mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	return MKVM_RESUME;
 }
 
 /**

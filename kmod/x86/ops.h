@@ -69,6 +69,12 @@ struct mkvm_ops {
 	/* Queue a hardware exception for the next entry. */
 	void (*inject_exception)(struct mkvm_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
+	/*
+	 * Move RIP past the instruction that exited.  @len is its
+	 * architectural length, for when the hardware does not give it
+	 * (SVM without NRIP_SAVE).
+	 */
+	void (*skip_instruction)(struct mkvm_vcpu *vcpu, unsigned int len);
 
 	/* Page-table entry formats of EPT or NPT (see kmod/x86/tdp.c). */
 	u64 (*tdp_table_pte)(phys_addr_t table);
@@ -94,6 +100,7 @@ struct mkvm_ops {
 	OP(get_cr4)		\
 	OP(update_debug)	\
 	OP(inject_exception)	\
+	OP(skip_instruction)	\
 	OP(tdp_table_pte)	\
 	OP(tdp_leaf_pte)
 
