@@ -6,6 +6,7 @@
  * stop KVM_SET_MSRS at their entry; an MSR minikvm does not virtualize is
  * #GP for the guest and ends KVM_GET_MSRS.  The MSRs the guest may access
  * without exiting (FS/GS base, SYSENTER, ...) read and write the same way.
+ * The guest may set EFER.LME and EFER.NX only when its CPUID offers them.
  */
 #include "kvm_util.h"
 
@@ -84,6 +85,42 @@ GUEST_CODE16(msr_guest,
 	G_UCALL(UCALL_SYNC)
 	"hlt\n\t");
 
+/*
+ * Three WRMSRs of EFER (LME, NX, SCE); after each, a ucall with EBX = 13
+ * when it took #GP, 0 when it did not.  The #GP handler skips the WRMSR.
+ */
+GUEST_CODE16(efer_guest,
+	"xor %ax, %ax\n\t"
+	"mov %ax, %es\n\t"
+	"movw $(efer_gp - efer_guest_start), %es:0x34\n\t"
+	"movw $0x1000, %es:0x36\n\t"
+	"mov $0xc0000080, %ecx\n\t"
+	"xor %edx, %edx\n\t"
+	"mov $0x100, %eax\n\t"
+	"xor %ebx, %ebx\n\t"
+	"wrmsr\n\t"
+	G_UCALL(UCALL_SYNC)
+	"mov $0xc0000080, %ecx\n\t"
+	"xor %edx, %edx\n\t"
+	"mov $0x800, %eax\n\t"
+	"xor %ebx, %ebx\n\t"
+	"wrmsr\n\t"
+	G_UCALL(UCALL_SYNC)
+	"mov $0xc0000080, %ecx\n\t"
+	"xor %edx, %edx\n\t"
+	"mov $0x1, %eax\n\t"
+	"xor %ebx, %ebx\n\t"
+	"wrmsr\n\t"
+	G_UCALL(UCALL_SYNC)
+	"hlt\n"
+	"efer_gp:\n\t"
+	"mov $13, %ebx\n\t"
+	"push %bp\n\t"
+	"mov %sp, %bp\n\t"
+	"addw $2, 2(%bp)\n\t"		/* the saved IP: past the WRMSR */
+	"pop %bp\n\t"
+	"iret\n\t");
+
 struct msrs_buf {
 	struct kvm_msrs hdr;
 	struct kvm_msr_entry e[NR + 1];
@@ -93,6 +130,51 @@ static long msrs_ioctl(struct vcpu *vcpu, unsigned long req, struct msrs_buf *b,
 {
 	b->hdr.nmsrs = n;
 	return __kvm_ioctl(vcpu->fd, req, b);
+}
+
+/*
+ * A guest whose CPUID (KVM_SET_CPUID2) lacks long mode and NX cannot set
+ * EFER.LME or EFER.NX: #GP, as in KVM.  SCE is fine, and KVM_SET_MSRS may
+ * still set all three, as KVM lets userspace do.
+ */
+static bool efer_follows_guest_cpuid(void)
+{
+	struct vm *vm = vm_create(1 << 20);
+	struct vcpu *vcpu = vcpu_add(vm, 0);
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 100 * sizeof(c->entries[0]));
+	struct msrs_buf b;
+	struct ucall uc;
+	uint32_t i;
+	bool ok, cleared = false;
+
+	TEST_ASSERT(c, "out of memory");
+	c->nent = 100;
+	kvm_ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c);
+	for (i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 0x80000001) {
+			c->entries[i].edx &= ~((1u << 29) | (1u << 20));
+			cleared = true;
+		}
+	}
+	kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, c);
+	vm_load(vm, GUEST_LOAD, efer_guest_start, efer_guest_end);
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	ok = cleared;
+	ok &= run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 13;	/* LME */
+	ok &= run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 13;	/* NX */
+	ok &= run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 0;		/* SCE */
+	b.e[0] = (struct kvm_msr_entry){ .index = MSR_EFER };
+	ok &= msrs_ioctl(vcpu, KVM_GET_MSRS, &b, 1) == 1 && b.e[0].data == 1;
+	b.e[0].data = 0x901;
+	ok &= msrs_ioctl(vcpu, KVM_SET_MSRS, &b, 1) == 1;
+	b.e[0].data = 0;
+	ok &= msrs_ioctl(vcpu, KVM_GET_MSRS, &b, 1) == 1 && b.e[0].data == 0x901;
+	if (!ok)
+		ktap_info("EFER after the guest's writes and KVM_SET_MSRS: %#llx", b.e[0].data);
+	free(c);
+	vcpu_free(vcpu);
+	vm_free(vm);
+	return ok;
 }
 
 int main(void)
@@ -106,7 +188,7 @@ int main(void)
 	long r;
 	int i, ok;
 
-	ktap_plan(8);
+	ktap_plan(9);
 	list.hdr.nmsrs = 1;
 	r = __kvm_ioctl(vm->sys_fd, KVM_GET_MSR_INDEX_LIST, &list);
 	ok = r == -E2BIG && list.hdr.nmsrs == NR;
@@ -200,6 +282,7 @@ int main(void)
 		    __kvm_ioctl(vcpu->fd, KVM_SET_MSRS, (void *)8) == -EFAULT &&
 		    __kvm_ioctl(vm->sys_fd, KVM_GET_MSR_INDEX_LIST, (void *)8) == -EFAULT,
 		    "too_many_e2big_bad_pointer_efault");
+	ktap_result(efer_follows_guest_cpuid(), "efer_bits_need_guest_cpuid");
 	vcpu_free(vcpu);
 	vm_free(vm);
 	return ktap_finish();

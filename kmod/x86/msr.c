@@ -89,6 +89,22 @@ int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
 	return mkvm_ops->get_msr(vcpu, index, data) ? 1 : 0;
 }
 
+/*
+ * Whether the guest's CPUID offers the EFER bits in @efer: LME needs long
+ * mode and NX the no-execute bit, CPUID 0x80000001 EDX bits 29 and 20
+ * (SDM Vol. 3A, 2.2.1).  Without a KVM_SET_CPUID2 table the guest has
+ * minikvm's policy, which offers both.
+ */
+static bool mkvm_efer_offered(struct mkvm_vcpu *vcpu, u64 efer)
+{
+	u32 eax, ebx, ecx, edx;
+
+	mkvm_guest_cpuid(vcpu, 0x80000001, 0, &eax, &ebx, &ecx, &edx);
+	if (efer & (EFER_LME | EFER_LMA) && !(edx & BIT(29)))
+		return false;
+	return !(efer & EFER_NX) || (edx & BIT(20));
+}
+
 /**
  * mkvm_set_msr() - write one virtualized MSR
  * @vcpu: the vCPU, loaded
@@ -107,9 +123,13 @@ int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_EFER:
 		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 			return 1;
-		/* The guest cannot write LMA, nor LME with paging on. */
+		/*
+		 * The guest cannot write LMA, nor LME with paging on, nor a
+		 * bit its CPUID does not offer; userspace may (as in KVM).
+		 */
 		if (!host) {
-			if (mkvm_ops->get_msr(vcpu, MSR_EFER, &old))
+			if (!mkvm_efer_offered(vcpu, data) ||
+			    mkvm_ops->get_msr(vcpu, MSR_EFER, &old))
 				return 1;
 			data = (data & ~EFER_LMA) | (old & EFER_LMA);
 			if ((data ^ old) & EFER_LME && (old & EFER_LMA))
