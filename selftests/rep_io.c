@@ -6,7 +6,11 @@
  * a single OUTSW with an ES override moves one word; SI, DI and CX end
  * where the instructions leave them.  Then the same in long mode, where
  * the buffers' linear addresses (0x40000000 up) are mapped by the guest to
- * physical 0x200000 up and a string crosses a page.
+ * physical 0x200000 up and a string crosses a page.  Last, the faults a
+ * buffer can raise, which the exit comes before (SDM Vol. 3C, 25.1.1):
+ * #PF with the error code and CR2 for a page that is not present (after
+ * the elements before it are done), read-only with CR0.WP, or not the
+ * user's at CPL 3, and #GP(0) for a non-canonical address.
  */
 #include "kvm_util.h"
 
@@ -105,6 +109,149 @@ static void long_mode(void)
 	vm_free(vm);
 }
 
+#define FAULT_STACK	0xf000
+#define FAULT_IDT	0xa000
+#define FAULT_TSS	0xb000
+#define RO_OFF		0x400000	/* ALIAS + this: a read-only 2 MiB page */
+
+/*
+ * Each case puts where to go next in R15; the #PF and #GP handlers report
+ * the vector in R9, the error code in RBX and CR2 in R8, then go there.
+ */
+GUEST_CODE16(fault_guest,
+	".code64\n\t"
+	/* Two bytes fit before the unmapped ALIAS + 2 MiB, then #PF. */
+	"lea 1f(%rip), %r15\n\t"
+	"mov $" STR(ALIAS) " + 0x1ffffe, %edi\n\t"
+	"mov $4, %ecx\n\t"
+	"mov $0x2001, %dx\n\t"
+	"rep insb\n\t"
+	"hlt\n"
+	"1:\n\t"
+	"lea 1f(%rip), %r15\n\t"
+	"mov $" STR(ALIAS) " + " STR(RO_OFF) " + 0x10, %edi\n\t"
+	"mov $0x2001, %dx\n\t"
+	"insb\n\t"
+	"hlt\n"
+	"1:\n\t"
+	"lea 1f(%rip), %r15\n\t"
+	"mov $" STR(ALIAS) " + 0x600020, %esi\n\t"
+	"mov $0x2000, %dx\n\t"
+	"outsb\n\t"
+	"hlt\n"
+	"1:\n\t"
+	"lea 1f(%rip), %r15\n\t"
+	"movabs $0x800000000000, %rsi\n\t"
+	"outsb\n\t"
+	"hlt\n"
+	"1:\n\t"
+	"hlt\n"
+	/* Entered at CPL 3 with IOPL 3: ALIAS is the supervisor's. */
+	"fault_user:\n\t"
+	"mov $" STR(ALIAS) " + 0x30, %edi\n\t"
+	"mov $0x2001, %dx\n\t"
+	"insb\n\t"
+	"hlt\n"
+	"fault_pf:\n\t"
+	"pop %rbx\n\t"
+	"mov %cr2, %r8\n\t"
+	"mov $14, %r9d\n\t"
+	"jmp 2f\n"
+	"fault_gp:\n\t"
+	"pop %rbx\n\t"
+	"mov $13, %r9d\n"
+	"2:\n\t"
+	G_UCALL(UCALL_SYNC)
+	"mov $" STR(FAULT_STACK) ", %rsp\n\t"
+	"jmp *%r15\n\t"
+	".code16\n\t");
+
+extern const char fault_user[], fault_pf[], fault_gp[];
+#define FAULT_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - fault_guest_start))
+
+/* Run to the handler's ucall; true when it saw @vector, @error and @cr2. */
+static bool fault_seen(struct vcpu *vcpu, struct kvm_regs *r, uint64_t vector,
+		       uint64_t error, uint64_t cr2)
+{
+	struct ucall uc;
+
+	TEST_ASSERT(run_to_ucall(vcpu, &uc) == UCALL_SYNC, "no sync");
+	vcpu_get_regs(vcpu, r);
+	ktap_info("vector %llu error %#llx cr2 %#llx", (unsigned long long)r->r9,
+		  (unsigned long long)r->rbx, (unsigned long long)r->r8);
+	return r->r9 == vector && r->rbx == error && (vector != 14 || r->r8 == cr2);
+}
+
+static void faults(void)
+{
+	struct vm *vm = vm_create(4 << 20);
+	struct vcpu *vcpu = vcpu_add(vm, 0);
+	struct kvm_run *run = vcpu->run;
+	uint8_t *mem = vm->mem;
+	uint64_t *pd1 = (uint64_t *)(mem + GUEST_PT + 0x3000);	/* the second GiB */
+	uint64_t *gdt = (uint64_t *)(mem + GUEST_GDT);
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	uint8_t *data;
+
+	vm_load(vm, GUEST_LOAD, fault_guest_start, fault_guest_end);
+	vcpu_set_mode(vcpu, MODE_LONG, GUEST_LOAD, FAULT_STACK);
+	pd1[0] = PHYS | 0x83;		/* P, RW, PS */
+	pd1[1] = 0;
+	pd1[2] = PHYS | 0x81;		/* P, PS: read-only */
+	pd1[3] = 0;
+	idt_set_gate(mem + FAULT_IDT, 13, FAULT_ADDR(fault_gp), true);
+	idt_set_gate(mem + FAULT_IDT, 14, FAULT_ADDR(fault_pf), true);
+	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	s.cr0 |= 0x10000;		/* WP */
+	s.idt.base = FAULT_IDT;
+	s.idt.limit = 32 * 16 - 1;
+	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+
+	vcpu_run(vcpu);
+	assert_exit(vcpu, KVM_EXIT_IO);
+	TEST_ASSERT(run->io.port == 0x2001 && run->io.count == 2, "INSB count %u", run->io.count);
+	data = (uint8_t *)run + run->io.data_offset;
+	data[0] = 0xc0;
+	data[1] = 0xc1;
+	ktap_result(fault_seen(vcpu, &r, 14, 0x2, ALIAS + 0x200000) &&
+		    r.rdi == ALIAS + 0x200000 && r.rcx == 2 &&
+		    !memcmp(mem + PHYS + 0x1ffffe, "\xc0\xc1", 2), "rep_insb_pf_not_present");
+	ktap_result(fault_seen(vcpu, &r, 14, 0x3, ALIAS + RO_OFF + 0x10), "insb_pf_read_only");
+	ktap_result(fault_seen(vcpu, &r, 14, 0x0, ALIAS + 0x600020), "outsb_pf_not_present");
+	ktap_result(fault_seen(vcpu, &r, 13, 0, 0), "outsb_gp_non_canonical");
+	vcpu_run(vcpu);
+	assert_exit(vcpu, KVM_EXIT_HLT);
+
+	/*
+	 * CPL 3: user code and data descriptors (GDT 0x28, 0x30), the low
+	 * 2 MiB the user's, and a TSS whose RSP0 is the handlers' stack.
+	 */
+	gdt[5] = 0x00affb000000ffffull;
+	gdt[6] = 0x00cff3000000ffffull;
+	*(uint64_t *)(mem + GUEST_PT) |= 4;		/* PML4[0] */
+	*(uint64_t *)(mem + GUEST_PT + 0x1000) |= 4;	/* PDPT[0] */
+	*(uint64_t *)(mem + GUEST_PT + 0x2000) |= 4;	/* PD[0] */
+	*(uint64_t *)(mem + FAULT_TSS + 4) = FAULT_STACK;
+	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	s.gdt.limit = 7 * 8 - 1;
+	s.cs.selector = 0x2b;
+	s.cs.dpl = 3;
+	s.ss.selector = 0x33;
+	s.ss.dpl = 3;
+	s.ds = s.es = s.ss;
+	s.tr.base = FAULT_TSS;
+	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	vcpu_get_regs(vcpu, &r);
+	r.rip = FAULT_ADDR(fault_user);
+	r.rsp = FAULT_STACK - 0x800;
+	r.rflags = 0x3002;		/* IOPL 3 */
+	vcpu_set_regs(vcpu, &r);
+	ktap_result(fault_seen(vcpu, &r, 14, 0x7, ALIAS + 0x30), "insb_pf_user");
+	vcpu_free(vcpu);
+	vm_free(vm);
+}
+
 int main(void)
 {
 	struct vm *vm = vm_create(1 << 20);
@@ -116,7 +263,7 @@ int main(void)
 	uint8_t *data;
 	int exits = 0, i;
 
-	ktap_plan(6);
+	ktap_plan(11);
 	vm_load(vm, GUEST_LOAD, rep_guest_start, rep_guest_end);
 	vcpu_real_mode(vcpu, GUEST_SEG, 0);
 
@@ -154,5 +301,6 @@ int main(void)
 	vcpu_free(vcpu);
 	vm_free(vm);
 	long_mode();
+	faults();
 	return ktap_finish();
 }

@@ -7,7 +7,10 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/string.h>
+#include <asm/page.h>
 #include <asm/processor-flags.h>
+#include <asm/trap_pf.h>
+#include <asm/trapnr.h>
 
 #include "minikvm.h"
 
@@ -95,10 +98,14 @@ static void mkvm_reg_add(unsigned long *reg, long delta, u64 mask)
  * the instruction while a REP count remains.  OUTS data is read here; INS
  * data is written to the guest at the next KVM_RUN.  With RFLAGS.DF set
  * one element goes per exit.  The buffer's linear address goes through
- * the guest's page tables (x86/walk.c); a page the guest has not mapped,
- * or memory outside guest RAM, is KVM_INTERNAL_ERROR_EMULATION.
+ * the guest's page tables (x86/walk.c), with the rights of the access: a
+ * page the guest has not mapped, or may not write or reach from its CPL,
+ * is the guest's #PF (the elements before it are done, RIP stays), and a
+ * non-canonical address its #GP(0), as the instruction would raise them.
+ * Memory outside guest RAM is KVM_INTERNAL_ERROR_EMULATION.
  *
- * Return: MKVM_EXIT_USER; MKVM_RESUME for a REP with a zero count;
+ * Return: MKVM_EXIT_USER; MKVM_RESUME for a REP with a zero count or an
+ * injected exception;
  * MKVM_MMU_FAULT when a page the walk or the OUTS needs is not mapped in
  * the EPT/NPT tables yet (the guest executes the instruction again
  * afterwards).
@@ -113,6 +120,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 	bool down = vcpu->rflags & X86_EFLAGS_DF;
 	struct kvm_run *run = vcpu->run;
 	struct mkvm_paging pg;
+	u32 access;
 	u64 gpa;
 	int r;
 
@@ -121,9 +129,23 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 		return MKVM_RESUME;
 	}
 	mkvm_get_paging(vcpu, &pg);
-	r = mkvm_gva_to_gpa(vcpu, &pg, gva, &gpa, true);
+	if (pg.code_bytes != 8) {
+		gva = (u32)gva;
+	} else if (!__is_canonical_address(gva, 48)) {
+		/* SDM Vol. 3A, 3.3.7.1; minikvm offers no 5-level paging. */
+		mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return MKVM_RESUME;
+	}
+	access = (io->in ? X86_PF_WRITE : 0) | (pg.cpl == 3 ? X86_PF_USER : 0);
+	r = mkvm_gva_to_gpa(vcpu, &pg, gva, &access, &gpa, true);
 	if (r == -EAGAIN)
 		return MKVM_MMU_FAULT;
+	if (r == -ENOENT) {
+		/* SDM Vol. 3A, 6.15, interrupt 14: CR2 is the linear address. */
+		mkvm_ops->set_cr2(vcpu, gva);
+		mkvm_ops->inject_exception(vcpu, X86_TRAP_PF, true, access);
+		return MKVM_RESUME;
+	}
 	if (r)
 		return mkvm_exit_emulation(vcpu, gva, NULL, 0);
 	count = min_t(u64, count, (PAGE_SIZE - offset_in_page(gpa)) / io->size);

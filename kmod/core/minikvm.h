@@ -227,12 +227,13 @@ struct mkvm_paging {
 	u64 cr0, cr3, cr4, efer;
 	u64 cs_base;
 	u8 code_bytes;		/* 2, 4 or 8: 16-, 32- or 64-bit code */
+	u8 cpl;
 };
 
 /* x86/walk.c */
 void mkvm_get_paging(struct mkvm_vcpu *vcpu, struct mkvm_paging *pg);
 int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
-		    u64 gva, u64 *gpa, bool atomic);
+		    u64 gva, u32 *access, u64 *gpa, bool atomic);
 int mkvm_read_linear(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 		     u64 gva, void *buf, size_t len, bool atomic);
 

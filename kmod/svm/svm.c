@@ -522,6 +522,11 @@ static void svm_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 	vmcb->control.event_inj_err = error;
 }
 
+static void svm_set_cr2(struct mkvm_vcpu *vcpu, u64 cr2)
+{
+	to_svm(vcpu)->vmcb->save.cr2 = cr2;
+}
+
 const struct mkvm_ops svm_ops = {
 	.name			= "svm",
 	.vcpu_size		= sizeof(struct svm_vcpu),
@@ -543,6 +548,7 @@ const struct mkvm_ops svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.update_debug		= svm_update_debug,
 	.inject_exception	= svm_inject_exception,
+	.set_cr2		= svm_set_cr2,
 	.skip_instruction	= svm_skip,
 	.tdp_table_pte		= svm_tdp_table_pte,
 	.tdp_leaf_pte		= svm_tdp_leaf_pte,

@@ -1000,6 +1000,12 @@ static void vmx_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
+/* CR2 is not in the VMCS: vmx_run() loads it before entry. */
+static void vmx_set_cr2(struct mkvm_vcpu *vcpu, u64 cr2)
+{
+	to_vmx(vcpu)->cr2 = cr2;
+}
+
 const struct mkvm_ops vmx_ops = {
 	.name			= "vmx",
 	.vcpu_size		= sizeof(struct vmx_vcpu),
@@ -1021,6 +1027,7 @@ const struct mkvm_ops vmx_ops = {
 	.get_cr4		= vmx_get_cr4,
 	.update_debug		= vmx_update_debug,
 	.inject_exception	= vmx_inject_exception,
+	.set_cr2		= vmx_set_cr2,
 	.skip_instruction	= vmx_skip_op,
 	.tdp_table_pte		= vmx_tdp_table_pte,
 	.tdp_leaf_pte		= vmx_tdp_leaf_pte,

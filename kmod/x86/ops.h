@@ -69,6 +69,8 @@ struct mkvm_ops {
 	/* Queue a hardware exception for the next entry. */
 	void (*inject_exception)(struct mkvm_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
+	/* The guest's CR2, as a #PF sets it before delivery; vCPU loaded. */
+	void (*set_cr2)(struct mkvm_vcpu *vcpu, u64 cr2);
 	/*
 	 * Move RIP past the instruction that exited.  @len is its
 	 * architectural length, for when the hardware does not give it
@@ -100,6 +102,7 @@ struct mkvm_ops {
 	OP(get_cr4)		\
 	OP(update_debug)	\
 	OP(inject_exception)	\
+	OP(set_cr2)		\
 	OP(skip_instruction)	\
 	OP(tdp_table_pte)	\
 	OP(tdp_leaf_pte)

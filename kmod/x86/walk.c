@@ -8,16 +8,23 @@
  * decode assists are optional and QEMU has none).
  *
  * The walk follows SDM Vol. 3, 4.3 (32-bit), 4.4 (PAE) and 4.5 (4-level),
- * APM Vol. 2, 5.3 and 5.4.  It checks presence only: the guest ran the
- * instruction, so the hardware already checked the rights of the access.
+ * APM Vol. 2, 5.3 and 5.4.  For an instruction the guest ran, the hardware
+ * already checked the rights of the access, so a fetch asks for presence
+ * only.  The buffer of INS/OUTS is different: the I/O exit comes before
+ * the memory access (SDM Vol. 3C, 25.1.1), so that walk also checks R/W
+ * and U/S (4.6.1) and a refusal becomes the guest's #PF.  Reserved bits,
+ * SMEP, SMAP and protection keys are not checked.
  */
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
+#include <asm/trap_pf.h>
 
 #include "../core/minikvm.h"
 
 #define PTE_P		BIT_ULL(0)
+#define PTE_RW		BIT_ULL(1)
+#define PTE_US		BIT_ULL(2)
 #define PTE_PS		BIT_ULL(7)
 #define PTE_ADDR	GENMASK_ULL(51, 12)
 
@@ -36,6 +43,8 @@ void mkvm_get_paging(struct mkvm_vcpu *vcpu, struct mkvm_paging *pg)
 	pg->cr4 = sregs.cr4;
 	pg->efer = sregs.efer;
 	pg->cs_base = sregs.cs.base;
+	/* The CPL is SS.DPL (SDM Vol. 3A, 5.5); 0 in real mode. */
+	pg->cpl = (sregs.cr0 & X86_CR0_PE) ? sregs.ss.dpl : 0;
 	/* The default operand size: 16, 32 or 64-bit code (3.4.5). */
 	if ((sregs.efer & EFER_LMA) && sregs.cs.l)
 		pg->code_bytes = 8;
@@ -61,25 +70,47 @@ static int mkvm_read_pte(struct mkvm_vcpu *vcpu, u64 gpa, u64 *pte, size_t size,
 	return r;
 }
 
+/*
+ * The #PF error code when the rights gathered from every level (R/W and
+ * U/S, SDM Vol. 3A, 4.6.1) refuse @access (X86_PF_WRITE, X86_PF_USER); 0
+ * when they allow it.  A supervisor write to a read-only page faults only
+ * with CR0.WP.
+ */
+static u32 mkvm_rights_fault(const struct mkvm_paging *pg, u64 rights, u32 access)
+{
+	bool user = access & X86_PF_USER;
+
+	if ((user && !(rights & PTE_US)) ||
+	    ((access & X86_PF_WRITE) && !(rights & PTE_RW) &&
+	     (user || (pg->cr0 & X86_CR0_WP))))
+		return access | X86_PF_PROT;
+	return 0;
+}
+
 /**
  * mkvm_gva_to_gpa() - translate a guest-linear address
  * @vcpu: the vCPU
  * @pg: its paging registers (mkvm_get_paging())
  * @gva: the linear address
+ * @access: in: X86_PF_WRITE and X86_PF_USER for the rights to check, 0 for
+ *	presence only; out, on -ENOENT: the guest's #PF error code
  * @gpa: the guest-physical address, on success
  * @atomic: reading from an exit handler (preemption off): only pinned
  *	pages can be read, see mkvm_read_guest_atomic()
  *
- * Return: 0; -EFAULT when a table entry is not present (the guest would
- * take a page fault) or a table is outside guest RAM; -EAGAIN (@atomic
- * only) when a table page is not pinned yet, vcpu->fault_gpa names it.
+ * Return: 0; -ENOENT when the guest's own tables refuse the access (an
+ * entry not present, or the rights), which is a #PF for the guest;
+ * -EFAULT when a table is outside guest RAM; -EAGAIN (@atomic only) when a
+ * table page is not pinned yet, vcpu->fault_gpa names it.
  */
 int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
-		    u64 gva, u64 *gpa, bool atomic)
+		    u64 gva, u32 *access, u64 *gpa, bool atomic)
 {
 	bool lma = pg->efer & EFER_LMA;
-	u64 table, pte;
-	int level, shift, r;
+	u64 rights = PTE_RW | PTE_US;
+	u64 table, pte, mask;
+	int level, shift, bits, r;
+	u32 pf;
 
 	if (!lma)
 		gva = (u32)gva;
@@ -88,59 +119,63 @@ int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 		return 0;
 	}
 
-	if (!(pg->cr4 & X86_CR4_PAE)) {
-		/* 32-bit paging: two levels of 4-byte entries, 4 MiB pages with PSE. */
-		table = pg->cr3 & PAGE_MASK;
-		for (level = 2; level > 0; level--) {
-			shift = 12 + 10 * (level - 1);
-			r = mkvm_read_pte(vcpu, table + ((gva >> shift) & 0x3ff) * 4,
-					  &pte, 4, atomic);
-			if (r)
-				return r == -EAGAIN ? r : -EFAULT;
-			if (!(pte & PTE_P))
-				return -EFAULT;
-			if (level == 2 && (pte & PTE_PS) && (pg->cr4 & X86_CR4_PSE)) {
-				*gpa = (pte & 0xffc00000) | (gva & 0x3fffff);
-				return 0;
-			}
-			table = pte & 0xfffff000;
-		}
-		*gpa = table | (gva & ~PAGE_MASK);
-		return 0;
-	}
-
 	if (lma) {
 		table = pg->cr3 & PTE_ADDR;
 		level = 4;
-	} else {
-		/* PAE: CR3 points at four 8-byte PDPTEs, 32-byte aligned (4.4.1). */
+	} else if (pg->cr4 & X86_CR4_PAE) {
+		/*
+		 * PAE: CR3 points at four 8-byte PDPTEs, 32-byte aligned
+		 * (4.4.1); they hold no rights.
+		 */
 		r = mkvm_read_pte(vcpu, (pg->cr3 & 0xffffffe0) + ((gva >> 30) & 3) * 8,
 				  &pte, 8, atomic);
 		if (r)
 			return r == -EAGAIN ? r : -EFAULT;
 		if (!(pte & PTE_P))
-			return -EFAULT;
+			goto not_present;
 		table = pte & PTE_ADDR;
 		level = 2;
+	} else {
+		/* 32-bit paging: two levels of 4-byte entries (4.3). */
+		table = pg->cr3 & 0xfffff000;
+		level = 2;
 	}
+	/* 32-bit paging indexes 10 bits a level, the others 9 (8-byte entries). */
+	bits = (pg->cr4 & X86_CR4_PAE) ? 9 : 10;
 	for (; level > 0; level--) {
-		shift = 12 + 9 * (level - 1);
-		r = mkvm_read_pte(vcpu, table + ((gva >> shift) & 0x1ff) * 8,
-				  &pte, 8, atomic);
+		shift = 12 + bits * (level - 1);
+		r = mkvm_read_pte(vcpu, table + ((gva >> shift) & ((1 << bits) - 1)) *
+				  (bits == 9 ? 8 : 4), &pte, bits == 9 ? 8 : 4, atomic);
 		if (r)
 			return r == -EAGAIN ? r : -EFAULT;
 		if (!(pte & PTE_P))
-			return -EFAULT;
-		/* 1 GiB pages at level 3, 2 MiB pages at level 2. */
-		if ((level == 3 || level == 2) && (pte & PTE_PS)) {
-			*gpa = (pte & PTE_ADDR & ~((1ULL << shift) - 1)) |
-			       (gva & ((1ULL << shift) - 1));
-			return 0;
+			goto not_present;
+		rights &= pte;
+		/*
+		 * Large pages: 1 GiB at level 3, 2 MiB at level 2 (4 MiB with
+		 * 32-bit paging, and there only with CR4.PSE).
+		 */
+		if ((level == 3 || level == 2) && (pte & PTE_PS) &&
+		    (bits == 9 || (pg->cr4 & X86_CR4_PSE))) {
+			mask = (1ULL << shift) - 1;
+			table = (bits == 9 ? pte & PTE_ADDR : pte & 0xffc00000) & ~mask;
+			goto found;
 		}
-		table = pte & PTE_ADDR;
+		table = bits == 9 ? pte & PTE_ADDR : pte & 0xfffff000;
 	}
-	*gpa = table | (gva & ~PAGE_MASK);
+	mask = ~PAGE_MASK;
+found:
+	pf = mkvm_rights_fault(pg, rights, *access);
+	if (pf) {
+		*access = pf;
+		return -ENOENT;
+	}
+	*gpa = table | (gva & mask);
 	return 0;
+
+not_present:
+	/* The error code of a not-present entry: P clear, the access bits. */
+	return -ENOENT;
 }
 
 /**
@@ -152,6 +187,9 @@ int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
  * @len: bytes; may cross pages
  * @atomic: as for mkvm_gva_to_gpa()
  *
+ * The hardware already checked the rights (the guest ran the instruction
+ * at @gva), so the walk asks for presence only.
+ *
  * Return: 0; -EFAULT when a page is not mapped by the guest or not in guest
  * RAM; -EAGAIN (@atomic only) with vcpu->fault_gpa set.
  */
@@ -160,10 +198,11 @@ int mkvm_read_linear(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 {
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(gva));
+		u32 access = 0;
 		u64 gpa;
 		int r;
 
-		r = mkvm_gva_to_gpa(vcpu, pg, gva, &gpa, atomic);
+		r = mkvm_gva_to_gpa(vcpu, pg, gva, &access, &gpa, atomic);
 		if (!r && atomic) {
 			r = mkvm_read_guest_atomic(vcpu, gpa, buf, n);
 			if (r == -EAGAIN)
