@@ -8,7 +8,7 @@
 	S(kvm_run) S(kvm_regs) S(kvm_sregs) S(kvm_segment) S(kvm_dtable) \
 	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2) \
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
-	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs)				\
+	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)
 
 #define ABI_FIELDS(F)							\
@@ -61,7 +61,9 @@
 	F(kvm_run, debug.arch.exception) F(kvm_run, debug.arch.pc)	\
 	F(kvm_run, debug.arch.dr6) F(kvm_run, debug.arch.dr7)		\
 	F(kvm_msr_entry, index) F(kvm_msr_entry, data) F(kvm_msrs, nmsrs)	\
-	F(kvm_msr_list, nmsrs)
+	F(kvm_msr_list, nmsrs)						\
+	F(kvm_debugregs, db) F(kvm_debugregs, dr6) F(kvm_debugregs, dr7)	\
+	F(kvm_debugregs, flags) F(kvm_debugregs, reserved)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -72,6 +74,7 @@
 	C(KVM_CAP_READONLY_MEM) C(KVM_CAP_XSAVE) C(KVM_CAP_XCRS)		\
 	C(KVM_GET_XSAVE) C(KVM_SET_XSAVE) C(KVM_GET_XCRS) C(KVM_SET_XCRS) \
 	C(KVM_MAX_XCRS)							\
+	C(KVM_CAP_DEBUGREGS) C(KVM_GET_DEBUGREGS) C(KVM_SET_DEBUGREGS)	\
 	C(KVM_CAP_USER_MEMORY) C(KVM_CAP_NR_VCPUS) C(KVM_CAP_NR_MEMSLOTS) \
 	C(KVM_CAP_MAX_VCPUS) C(KVM_CAP_MAX_VCPU_ID) C(KVM_CAP_IMMEDIATE_EXIT) \
 	C(KVM_EXIT_UNKNOWN) C(KVM_EXIT_EXCEPTION) C(KVM_EXIT_IO)	\

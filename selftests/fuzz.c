@@ -368,12 +368,13 @@ static void op_state(struct vcpu *v)
 	static struct { struct kvm_cpuid2 c; struct kvm_cpuid_entry2 e[300]; } cpuid;
 	static struct kvm_xsave xs;
 	struct kvm_guest_debug dbg;
+	struct kvm_debugregs dr;
 	struct kvm_xcrs xcrs;
 	struct kvm_regs regs;
 	struct kvm_fpu fpu;
 	unsigned int i;
 
-	switch (rnd() % 9) {
+	switch (rnd() % 10) {
 	case 0:
 		check("KVM_GET_REGS", __kvm_ioctl(v->fd, KVM_GET_REGS, arg_ptr(&regs)), ERR_VCPU);
 		regs.rflags = rnd() % 2 ? rnd() : 2;
@@ -430,6 +431,16 @@ static void op_state(struct vcpu *v)
 		xcrs.xcrs[0].xcr = rnd() % 4 ? 0 : rnd();
 		xcrs.xcrs[0].value = PICK(1, 3, 7, 5, 0, rnd());
 		check("KVM_SET_XCRS", __kvm_ioctl(v->fd, KVM_SET_XCRS, arg_ptr(&xcrs)), ERR_VCPU);
+		break;
+	case 8:
+		check("KVM_GET_DEBUGREGS", __kvm_ioctl(v->fd, KVM_GET_DEBUGREGS, arg_ptr(&dr)),
+		      ERR_VCPU);
+		dr.db[rnd() % 4] = rnd();
+		dr.dr6 = PICK(0xffff0ff0, 0, rnd() & 0xffffffff, rnd());
+		dr.dr7 = PICK(0x400, 0x2400, 0xd0001, rnd() & 0xffffffff, rnd());
+		dr.flags = rnd() % 8 ? 0 : rnd();
+		check("KVM_SET_DEBUGREGS", __kvm_ioctl(v->fd, KVM_SET_DEBUGREGS, arg_ptr(&dr)),
+		      ERR_VCPU);
 		break;
 	default:
 		check("unknown vCPU ioctl", __kvm_ioctl(v->fd, _IOC(rnd() % 4, KVMIO, rnd() % 256,

@@ -31,6 +31,7 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_DEBUGREGS:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;

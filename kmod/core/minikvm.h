@@ -121,6 +121,8 @@ struct mkvm_vcpu {
 	u64 pio_in_gpa;		/* ... this guest-physical address */
 	bool has_run;		/* KVM_RUN was called: CPUID is fixed */
 	u32 guest_debug;	/* KVM_GUESTDBG_* from KVM_SET_GUEST_DEBUG */
+	unsigned long db[4];	/* the guest's DR0-DR3 (x86/dr.c) */
+	unsigned long dr7;	/* the guest's DR7, also in the VMCS/VMCB */
 	bool step_with_tf;	/* the backend single-steps through RFLAGS.TF */
 
 	/*
@@ -258,6 +260,14 @@ void mkvm_fpu_save_guest(struct mkvm_vcpu *vcpu);
 u32 mkvm_xsave_size(u64 xcr0);
 enum mkvm_exit_action mkvm_handle_xsetbv(struct mkvm_vcpu *vcpu);
 long mkvm_fpu_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+
+/* x86/dr.c */
+void mkvm_dr_reset(struct mkvm_vcpu *vcpu);
+void mkvm_load_guest_dr(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_emulate_mov_dr(struct mkvm_vcpu *vcpu,
+					  const struct mkvm_paging *pg, int dr,
+					  int gpr, bool write, unsigned int len);
+long mkvm_debugregs_ioctl(struct mkvm_vcpu *vcpu, void __user *argp, bool set);
 
 /* x86/msr.c */
 void mkvm_msr_reset(struct mkvm_vcpu *vcpu);

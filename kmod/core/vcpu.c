@@ -78,12 +78,14 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	rcu_virt_note_context_switch(smp_processor_id());
 	mkvm_fpu_load_guest(vcpu);
 	vcpu->rflags |= tf;
+	mkvm_load_guest_dr(vcpu);
 	mkvm_ops->run(vcpu);
 	vcpu->rflags &= ~tf;
 	/*
 	 * A VM exit leaves DR7 at 0x400, every breakpoint off (SDM 28.5.1;
 	 * #VMEXIT loads the host save area's DR7, APM 15.5.2): re-arm the
-	 * host's own hardware breakpoints (ptrace, perf) if it has any.
+	 * host's own hardware breakpoints (ptrace, perf) if it has any, over
+	 * the guest's DR0-DR3 that mkvm_load_guest_dr() may have left.
 	 */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
@@ -283,6 +285,10 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_GUEST_DEBUG:
 		r = mkvm_set_guest_debug(vcpu, argp);
 		break;
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+		r = mkvm_debugregs_ioctl(vcpu, argp, ioctl == KVM_SET_DEBUGREGS);
+		break;
 	case KVM_SET_CPUID2:
 		r = mkvm_set_cpuid2(vcpu, argp);
 		break;
@@ -369,6 +375,7 @@ static void mkvm_vcpu_reset(struct mkvm_vcpu *vcpu)
 	vcpu->regs[MKVM_RDX] = eax;	/* processor signature */
 
 	mkvm_msr_reset(vcpu);
+	mkvm_dr_reset(vcpu);
 	mkvm_reset_sregs(&sregs);
 	mkvm_vcpu_load(vcpu);
 	mkvm_ops->set_sregs(vcpu, &sregs);

@@ -116,6 +116,27 @@ static int svm_fetch(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg, u64 p
 }
 
 /*
+ * The prefixes of the instruction at @pc into @insn: *@n becomes the index
+ * of the first byte that is not one, *@rex the REX prefix if it was the
+ * last (a REX counts only there, SDM Vol. 2, 2.2.1).  0, -EAGAIN or -EFAULT.
+ */
+static int svm_fetch_prefixes(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
+			      u64 pc, u8 *insn, unsigned int *n, u8 *rex)
+{
+	int r;
+
+	*rex = 0;
+	for (*n = 0;; (*n)++) {
+		r = svm_fetch(vcpu, pg, pc, insn, *n);
+		if (r)
+			return r;
+		if (!svm_is_prefix(insn[*n], pg->code_bytes == 8))
+			return 0;
+		*rex = (insn[*n] & 0xf0) == 0x40 ? insn[*n] : 0;
+	}
+}
+
+/*
  * A CR0 or CR4 write exit (15.9, no decode assists): fetch the instruction
  * through the guest's page tables and emulate MOV CRn, CLTS or the register
  * form of LMSW.  A bad value is #GP(0), as the instruction would raise;
@@ -126,7 +147,7 @@ enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
 	int cr = vmcb->control.exit_code - SVM_EXIT_WRITE_CR0;
-	u8 insn[MKVM_MAX_INSN], rex = 0, modrm, op;
+	u8 insn[MKVM_MAX_INSN], rex, modrm, op;
 	struct mkvm_paging pg;
 	unsigned int n, len;
 	u64 val, pc;
@@ -134,15 +155,9 @@ enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 
 	mkvm_get_paging(vcpu, &pg);
 	pc = pg.cs_base + vcpu->rip;
-	/* Prefixes; a REX counts only as the last one (SDM Vol. 2, 2.2.1). */
-	for (n = 0;; n++) {
-		r = svm_fetch(vcpu, &pg, pc, insn, n);
-		if (r)
-			goto fetch_failed;
-		if (!svm_is_prefix(insn[n], pg.code_bytes == 8))
-			break;
-		rex = (insn[n] & 0xf0) == 0x40 ? insn[n] : 0;
-	}
+	r = svm_fetch_prefixes(vcpu, &pg, pc, insn, &n, &rex);
+	if (r)
+		goto fetch_failed;
 	if (insn[n] != 0x0f)
 		return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, insn, n + 1);
 	r = svm_fetch(vcpu, &pg, pc, insn, n + 1);
@@ -190,4 +205,49 @@ fetch_failed:
 	if (r == -EAGAIN)
 		return MKVM_MMU_FAULT;	/* a table page to map: the guest comes back */
 	return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, n ? insn : NULL, n);
+}
+
+/**
+ * svm_handle_dr() - a MOV to or from DR0-DR7 (DR intercepts, 15.8.1)
+ * @vcpu: the vCPU, in its exit handler
+ *
+ * Without decode assists the exit names only the register: the GPR comes
+ * from the instruction, 0F 21 /r (from DRn) or 0F 23 /r (to DRn), the DR
+ * in ModRM.reg, the GPR in ModRM.rm extended by REX.B, the mod bits
+ * ignored (SDM Vol. 2B, MOV--Move to/from Debug Registers).  x86/dr.c
+ * does the rest.
+ *
+ * Return: what mkvm_emulate_mov_dr() returns; MKVM_MMU_FAULT or an
+ * emulation failure when the instruction cannot be fetched or is not
+ * the one the exit names.
+ */
+enum mkvm_exit_action svm_handle_dr(struct mkvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 code = vmcb->control.exit_code;
+	bool write = code >= SVM_EXIT_WRITE_DR0;
+	int dr = code - (write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0);
+	u8 insn[MKVM_MAX_INSN], rex, modrm;
+	struct mkvm_paging pg;
+	unsigned int n;
+	u64 pc;
+	int r;
+
+	mkvm_get_paging(vcpu, &pg);
+	pc = pg.cs_base + vcpu->rip;
+	r = svm_fetch_prefixes(vcpu, &pg, pc, insn, &n, &rex);
+	if (!r)
+		r = svm_fetch(vcpu, &pg, pc, insn, n + 1);
+	if (!r)
+		r = svm_fetch(vcpu, &pg, pc, insn, n + 2);
+	if (r == -EAGAIN)
+		return MKVM_MMU_FAULT;
+	if (r)
+		return mkvm_exit_emulation(vcpu, code, NULL, 0);
+	modrm = insn[n + 2];
+	if (insn[n] != 0x0f || insn[n + 1] != (write ? 0x23 : 0x21) ||
+	    ((modrm >> 3) & 7) != dr)
+		return mkvm_exit_emulation(vcpu, code, insn, n + 3);
+	return mkvm_emulate_mov_dr(vcpu, &pg, dr, (modrm & 7) | (rex & 1 ? 8 : 0),
+				   write, n + 3);
 }

@@ -527,6 +527,22 @@ static void svm_set_cr2(struct mkvm_vcpu *vcpu, u64 cr2)
 	to_svm(vcpu)->vmcb->save.cr2 = cr2;
 }
 
+/* VMRUN loads DR6 and DR7 from the save area, #VMEXIT stores them (15.5). */
+static u64 svm_get_dr6(struct mkvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.dr6;
+}
+
+static void svm_set_dr6(struct mkvm_vcpu *vcpu, u64 dr6)
+{
+	to_svm(vcpu)->vmcb->save.dr6 = dr6;
+}
+
+static void svm_set_dr7(struct mkvm_vcpu *vcpu, u64 dr7)
+{
+	to_svm(vcpu)->vmcb->save.dr7 = dr7;
+}
+
 const struct mkvm_ops svm_ops = {
 	.name			= "svm",
 	.vcpu_size		= sizeof(struct svm_vcpu),
@@ -549,6 +565,9 @@ const struct mkvm_ops svm_ops = {
 	.update_debug		= svm_update_debug,
 	.inject_exception	= svm_inject_exception,
 	.set_cr2		= svm_set_cr2,
+	.get_dr6		= svm_get_dr6,
+	.set_dr6		= svm_set_dr6,
+	.set_dr7		= svm_set_dr7,
 	.skip_instruction	= svm_skip,
 	.tdp_table_pte		= svm_tdp_table_pte,
 	.tdp_leaf_pte		= svm_tdp_leaf_pte,

@@ -53,5 +53,6 @@ u64 svm_get_efer(struct svm_vcpu *svm);
 void svm_set_efer(struct svm_vcpu *svm, u64 efer);
 void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len);
 enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action svm_handle_dr(struct mkvm_vcpu *vcpu);
 
 #endif

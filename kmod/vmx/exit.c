@@ -176,6 +176,20 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 	return MKVM_RESUME;
 }
 
+/*
+ * MOV DR (Table 28-4): the register in 2:0, direction in bit 4 (0 = MOV
+ * to DR), the GPR in 11:8.  The length comes from the VMCS.
+ */
+static enum mkvm_exit_action handle_dr(struct mkvm_vcpu *vcpu)
+{
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
+	struct mkvm_paging pg;
+
+	mkvm_get_paging(vcpu, &pg);
+	return mkvm_emulate_mov_dr(vcpu, &pg, qual & 7, (qual >> 8) & 15,
+				   !(qual & BIT(4)), 3);
+}
+
 static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 {
 	return mkvm_handle_msr(vcpu, (to_vmx(vcpu)->exit_reason & 0xffff) ==
@@ -254,6 +268,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_VMOFF]			= handle_ud,
 	[EXIT_REASON_VMON]			= handle_ud,
 	[EXIT_REASON_CR_ACCESS]			= handle_cr,
+	[EXIT_REASON_DR_ACCESS]			= handle_dr,
 	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
 	[EXIT_REASON_MSR_READ]			= handle_msr,
 	[EXIT_REASON_MSR_WRITE]			= handle_msr,

@@ -182,7 +182,12 @@ static int vmx_setup_config(void)
 	if (r)
 		return r;
 
-	r = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE |
+	/*
+	 * The debug controls: DR7 and IA32_DEBUGCTL come from the VMCS on
+	 * entry and go back to it on exit (24.7.1, 24.8.1), so the guest
+	 * never runs with the host's DR7.
+	 */
+	r = vmx_adjust_controls(VM_EXIT_SAVE_DEBUG_CONTROLS | VM_EXIT_HOST_ADDR_SPACE_SIZE |
 				VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
 				VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
 				true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
@@ -191,7 +196,8 @@ static int vmx_setup_config(void)
 	if (r)
 		return r;
 
-	r = vmx_adjust_controls(VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
+	r = vmx_adjust_controls(VM_ENTRY_LOAD_DEBUG_CONTROLS |
+				VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
 				true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 					    MSR_IA32_VMX_ENTRY_CTLS,
 				&vmx_cfg.entry, "VM-entry");
@@ -1006,6 +1012,22 @@ static void vmx_set_cr2(struct mkvm_vcpu *vcpu, u64 cr2)
 	to_vmx(vcpu)->cr2 = cr2;
 }
 
+/* Nor is DR6: vmx_run() switches it; DR7 is GUEST_DR7 (24.4.1). */
+static u64 vmx_get_dr6(struct mkvm_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->dr6;
+}
+
+static void vmx_set_dr6(struct mkvm_vcpu *vcpu, u64 dr6)
+{
+	to_vmx(vcpu)->dr6 = dr6;
+}
+
+static void vmx_set_dr7(struct mkvm_vcpu *vcpu, u64 dr7)
+{
+	vmcs_writel(GUEST_DR7, dr7);
+}
+
 const struct mkvm_ops vmx_ops = {
 	.name			= "vmx",
 	.vcpu_size		= sizeof(struct vmx_vcpu),
@@ -1028,6 +1050,9 @@ const struct mkvm_ops vmx_ops = {
 	.update_debug		= vmx_update_debug,
 	.inject_exception	= vmx_inject_exception,
 	.set_cr2		= vmx_set_cr2,
+	.get_dr6		= vmx_get_dr6,
+	.set_dr6		= vmx_set_dr6,
+	.set_dr7		= vmx_set_dr7,
 	.skip_instruction	= vmx_skip_op,
 	.tdp_table_pte		= vmx_tdp_table_pte,
 	.tdp_leaf_pte		= vmx_tdp_leaf_pte,

@@ -71,6 +71,10 @@ struct mkvm_ops {
 				 bool has_error, u32 error);
 	/* The guest's CR2, as a #PF sets it before delivery; vCPU loaded. */
 	void (*set_cr2)(struct mkvm_vcpu *vcpu, u64 cr2);
+	/* The guest's DR6 and DR7 where the backend switches them (x86/dr.c). */
+	u64 (*get_dr6)(struct mkvm_vcpu *vcpu);
+	void (*set_dr6)(struct mkvm_vcpu *vcpu, u64 dr6);
+	void (*set_dr7)(struct mkvm_vcpu *vcpu, u64 dr7);
 	/*
 	 * Move RIP past the instruction that exited.  @len is its
 	 * architectural length, for when the hardware does not give it
@@ -103,6 +107,9 @@ struct mkvm_ops {
 	OP(update_debug)	\
 	OP(inject_exception)	\
 	OP(set_cr2)		\
+	OP(get_dr6)		\
+	OP(set_dr6)		\
+	OP(set_dr7)		\
 	OP(skip_instruction)	\
 	OP(tdp_table_pte)	\
 	OP(tdp_leaf_pte)

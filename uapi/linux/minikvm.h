@@ -31,6 +31,7 @@
 #define KVM_CAP_READONLY_MEM	81
 #define KVM_CAP_XSAVE		55
 #define KVM_CAP_XCRS		56
+#define KVM_CAP_DEBUGREGS	50
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -189,6 +190,15 @@ struct kvm_xcrs {
 	__u64 padding[16];
 };
 
+/* The debug registers: KVM_GET_DEBUGREGS/KVM_SET_DEBUGREGS. */
+struct kvm_debugregs {
+	__u64 db[4];
+	__u64 dr6;
+	__u64 dr7;
+	__u64 flags;
+	__u64 reserved[9];
+};
+
 /* One CPUID leaf (and subleaf) as KVM_SET_CPUID2 and friends carry it. */
 struct kvm_cpuid_entry2 {
 	__u32 function;		/* EAX on input */
@@ -335,5 +345,7 @@ struct kvm_guest_debug {
 #define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)
 #define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
 #define KVM_SET_GUEST_DEBUG	_IOW(KVMIO,  0x9b, struct kvm_guest_debug)
+#define KVM_GET_DEBUGREGS	_IOR(KVMIO,  0xa1, struct kvm_debugregs)
+#define KVM_SET_DEBUGREGS	_IOW(KVMIO,  0xa2, struct kvm_debugregs)
 
 #endif /* _UAPI_LINUX_MINIKVM_H */
