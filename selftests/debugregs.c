@@ -67,7 +67,12 @@ GUEST_CODE16(dr_guest,
 	G_UCALL(UCALL_SYNC)
 	"mov $0x400, %eax\n\t"
 	"mov %rax, %dr7\n\t"
-	/* General detect: the next MOV DR is a #DB fault, GD then clear. */
+	/*
+	 * General detect: the next MOV DR is a #DB fault, B0-B3 (B0 set
+	 * here) cleared as KVM does, GD then clear.
+	 */
+	"mov $1, %eax\n\t"
+	"mov %rax, %dr6\n\t"
 	"mov $0x2400, %eax\n\t"
 	"mov %rax, %dr7\n"
 	"dr_gd_insn:\n\t"

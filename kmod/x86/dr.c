@@ -106,9 +106,9 @@ static u64 mkvm_get_dr(struct mkvm_vcpu *vcpu, int dr)
  *
  * DR4 and DR5 are DR6 and DR7 (CR4.DE clear, or the hardware raised #UD
  * before exiting).  Outside 64-bit mode the operand is 32 bits.  With
- * DR7.GD set the access is a #DB fault instead, DR6.BD set and GD
- * cleared (SDM Vol. 3B, 18.2.4); a DR6 or DR7 value above 32 bits is
- * #GP(0).
+ * DR7.GD set the access is a #DB fault instead: DR6.BD set, B0-B3
+ * cleared as KVM does, GD cleared (SDM Vol. 3B, 18.2.4).  A DR6 or DR7
+ * value above 32 bits is #GP(0).
  *
  * Return: MKVM_RESUME.
  */
@@ -119,7 +119,8 @@ enum mkvm_exit_action mkvm_emulate_mov_dr(struct mkvm_vcpu *vcpu,
 	u64 val;
 
 	if (vcpu->dr7 & MKVM_DR7_GD) {
-		mkvm_ops->set_dr6(vcpu, mkvm_ops->get_dr6(vcpu) | MKVM_DR6_BD);
+		mkvm_ops->set_dr6(vcpu, (mkvm_ops->get_dr6(vcpu) & ~(u64)DR_TRAP_BITS) |
+				  MKVM_DR6_BD);
 		vcpu->dr7 &= ~MKVM_DR7_GD;
 		mkvm_ops->set_dr7(vcpu, vcpu->dr7);
 		mkvm_ops->inject_exception(vcpu, X86_TRAP_DB, false, 0);
