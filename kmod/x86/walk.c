@@ -106,10 +106,13 @@ static u32 mkvm_rights_fault(const struct mkvm_paging *pg, u64 rights, u32 acces
 int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 		    u64 gva, u32 *access, u64 *gpa, bool atomic)
 {
-	bool lma = pg->efer & EFER_LMA;
+	bool lma = pg->efer & EFER_LMA, pae = pg->cr4 & X86_CR4_PAE;
+	/* PAE and 4-level: 8-byte entries, 9 bits a level; 32-bit: 4 and 10. */
+	int size = pae ? 8 : 4, bits = pae ? 9 : 10;
+	u64 addr = pae ? PTE_ADDR : 0xfffff000;
 	u64 rights = PTE_RW | PTE_US;
 	u64 table, pte, mask;
-	int level, shift, bits, r;
+	int level, shift, r;
 	u32 pf;
 
 	if (!lma)
@@ -122,7 +125,7 @@ int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 	if (lma) {
 		table = pg->cr3 & PTE_ADDR;
 		level = 4;
-	} else if (pg->cr4 & X86_CR4_PAE) {
+	} else if (pae) {
 		/*
 		 * PAE: CR3 points at four 8-byte PDPTEs, 32-byte aligned
 		 * (4.4.1); they hold no rights.
@@ -132,50 +135,39 @@ int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 		if (r)
 			return r == -EAGAIN ? r : -EFAULT;
 		if (!(pte & PTE_P))
-			goto not_present;
+			return -ENOENT;	/* *access is the error code: P clear */
 		table = pte & PTE_ADDR;
 		level = 2;
 	} else {
-		/* 32-bit paging: two levels of 4-byte entries (4.3). */
-		table = pg->cr3 & 0xfffff000;
+		table = pg->cr3 & addr;	/* 32-bit paging: two levels (4.3) */
 		level = 2;
 	}
-	/* 32-bit paging indexes 10 bits a level, the others 9 (8-byte entries). */
-	bits = (pg->cr4 & X86_CR4_PAE) ? 9 : 10;
 	for (; level > 0; level--) {
 		shift = 12 + bits * (level - 1);
-		r = mkvm_read_pte(vcpu, table + ((gva >> shift) & ((1 << bits) - 1)) *
-				  (bits == 9 ? 8 : 4), &pte, bits == 9 ? 8 : 4, atomic);
+		r = mkvm_read_pte(vcpu, table + ((gva >> shift) & ((1 << bits) - 1)) * size,
+				  &pte, size, atomic);
 		if (r)
 			return r == -EAGAIN ? r : -EFAULT;
 		if (!(pte & PTE_P))
-			goto not_present;
+			return -ENOENT;	/* *access is the error code: P clear */
 		rights &= pte;
+		table = pte & addr;
 		/*
 		 * Large pages: 1 GiB at level 3, 2 MiB at level 2 (4 MiB with
 		 * 32-bit paging, and there only with CR4.PSE).
 		 */
 		if ((level == 3 || level == 2) && (pte & PTE_PS) &&
-		    (bits == 9 || (pg->cr4 & X86_CR4_PSE))) {
-			mask = (1ULL << shift) - 1;
-			table = (bits == 9 ? pte & PTE_ADDR : pte & 0xffc00000) & ~mask;
-			goto found;
-		}
-		table = bits == 9 ? pte & PTE_ADDR : pte & 0xfffff000;
+		    (pae || (pg->cr4 & X86_CR4_PSE)))
+			break;
 	}
-	mask = ~PAGE_MASK;
-found:
+	mask = (1ULL << shift) - 1;
 	pf = mkvm_rights_fault(pg, rights, *access);
 	if (pf) {
 		*access = pf;
 		return -ENOENT;
 	}
-	*gpa = table | (gva & mask);
+	*gpa = (table & ~mask) | (gva & mask);
 	return 0;
-
-not_present:
-	/* The error code of a not-present entry: P clear, the access bits. */
-	return -ENOENT;
 }
 
 /**
