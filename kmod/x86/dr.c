@@ -8,7 +8,7 @@
  *    just before an entry, only while the guest's DR7 enables one of them
  *    (the guest cannot reach them without exiting, so there is nothing to
  *    save after the exit); the host's own breakpoints are put back after
- *    every exit by mkvm_vcpu_run_once() through hw_breakpoint_restore().
+ *    every exit by mkvm_enter_once() through hw_breakpoint_restore().
  *  - DR6 and DR7 are switched by the hardware with the rest of the guest
  *    state: DR7 from the VMCS/VMCB, DR6 from the VMCB on SVM and by
  *    vmx_run() on VMX.  The backend's get_dr6/set_dr6/set_dr7 reach them;
