@@ -20,7 +20,7 @@ LIBSRC	:= $(wildcard selftests/lib/*.c)
 LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
 
 .PHONY: all module userspace selftests abi-check deps run check lanes clean bench \
-	check-qemu check-bochs check-debug lint
+	check-qemu check-bochs check-debug lint soak
 
 all: module userspace selftests abi-check
 
@@ -92,6 +92,12 @@ check-bochs: all
 check-debug: deps
 	$(MAKE) all
 	scripts/check-debug.sh
+
+# The long loops at their full counts on both lanes (fuzzer, leaks,
+# load/unload cycles, hostile guests); figures to Documentation/reliability.rst.
+soak: deps
+	$(MAKE) all
+	scripts/soak.sh
 
 # minikvm against KVM on both lanes, longer than in check; the ratios go
 # to Documentation/benchmarks.rst.

@@ -3,18 +3,30 @@
 # Run every selftest on each lane (default: qemu, then bochs) and sum up.
 # A lane that never reports, hangs, or skips a test counts as a failure:
 # both lanes offer the hardware every test needs.
+# Progress shows as it happens (scripts/progress.sh); each lane's KTAP
+# follows when the lane ends.  Time limits scale with the slowness of the
+# machine, measured once first (scripts/calibrate.sh).
 # Last line: "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 lanes=${*:-qemu bochs}
+if [ -z "${MKVM_SLOW_TENTHS:-}" ]; then
+	MKVM_SLOW_TENTHS=$("$top/scripts/calibrate.sh") || MKVM_SLOW_TENTHS=10
+	export MKVM_SLOW_TENTHS
+fi
+echo "# time limits: $MKVM_SLOW_TENTHS tenths of the reference machine's"
 passed=0
 failed=0
 for lane in $lanes; do
 	dir=$top/build/lane-${MKVM_LANE_DIR:-$lane}
 	log=$dir/serial.log
 	echo "=== lane $lane ==="
-	"$top/scripts/lane.sh" "$lane" check "$log" > "$dir.console" 2>&1
-	rc=$?
+	mkdir -p "$dir"
+	lane_t0=$(date +%s)
+	{ "$top/scripts/lane.sh" "$lane" check "$log" 2>&1; echo $? > "$dir.rc"; } |
+		"$top/scripts/progress.sh" "$lane" "$dir.console"
+	rc=$(cat "$dir.rc")
+	echo "# lane $lane: $(($(date +%s) - lane_t0)) s"
 	# The lane's KTAP, as the machine printed it.
 	sed -n '/^KTAP version/,$p' "$log" | tr -d '\r' | grep -v "^minikvm-lane" |
 		grep -v '^\[ *[0-9.]*\]'

@@ -5,7 +5,11 @@
 #   qemu:  QEMU TCG with an AMD EPYC CPU offering SVM and NPT
 #   bochs: Bochs with a Skylake-X CPU offering VMX, EPT, VPID and
 #          unrestricted guest
-# The machine powers off when done; a hung one is stopped after a timeout.
+# The machine powers off when done; a hung one is stopped after a timeout:
+# QEMU_TIMEOUT / BOCHS_TIMEOUT seconds (900 / 1800, about three times what
+# the lane takes on the reference machine) times the slowness that
+# scripts/calibrate.sh measured, MKVM_SLOW_TENTHS (10 = as fast as the
+# reference).  The guest's per-test timeouts scale by the same factor.
 # Exit status: 0 when the machine reported "minikvm-lane: done", 1 if not.
 set -u
 lane=$1
@@ -24,7 +28,9 @@ fi
 mkdir -p "$work"
 rm -f "$log"
 "$top/scripts/mkinitrd.sh" "$work/initrd.gz" || exit 1
+slow=${MKVM_SLOW_TENTHS:-10}
 append="console=ttyS0,115200 quiet panic=-1 minikvm.mode=$mode minikvm.lane=$lane"
+append="$append minikvm.slow=$(((slow + 9) / 10))"
 # Bochs 2.7 reports XSAVE sizes for the AVX-512 state that do not add up,
 # and the kernel then turns XSAVE off altogether (a boot-time WARN).
 # Without AVX-512 the host keeps XSAVE and AVX, which minikvm's guests use.
@@ -37,7 +43,7 @@ append="console=ttyS0,115200 quiet panic=-1 minikvm.mode=$mode minikvm.lane=$lan
 
 case $lane in
 qemu)
-	tmo=${QEMU_TIMEOUT:-900}
+	tmo=$((${QEMU_TIMEOUT:-900} * slow / 10))
 	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg \
 		-cpu EPYC,+svm,+npt -smp 2 -m "${MKVM_MEM:-512}" -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
@@ -46,7 +52,7 @@ qemu)
 	pid=$!
 	;;
 bochs)
-	tmo=${BOCHS_TIMEOUT:-1800}
+	tmo=$((${BOCHS_TIMEOUT:-1800} * slow / 10))
 	iso=$work/iso
 	rm -rf "$iso"
 	mkdir -p "$iso/isolinux"

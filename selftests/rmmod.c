@@ -89,7 +89,8 @@ static bool kvm_can_create_vm(void)
 
 static void load_unload_cycles(void)
 {
-	long cycles = env_long("RMMOD_CYCLES", 100);
+	/* make check's count; make soak runs 100. */
+	long cycles = env_long("RMMOD_CYCLES", 20);
 	int i, r = 0, cpus, failed_at = -1;
 
 	for (i = 0; i < cycles && failed_at < 0; i++) {

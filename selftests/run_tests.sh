@@ -5,10 +5,16 @@
 # is a skip (kselftest's KSFT_SKIP); any other non-zero code a failure.
 # A last test checks that the kernel logged no oops, BUG, WARNING, RCU
 # stall, hung task or lockdep report since minikvm.ko was loaded.
+# Before each test a "# running NAME" line, after it "# NAME: N s" with the
+# time it took, so the host (scripts/progress.sh) can show where a long run
+# is.  Each test may take TEST_TIMEOUT seconds (600) times the machine's
+# slowness, minikvm.slow=N on the kernel command line (scripts/calibrate.sh).
 cd /selftests || exit 1
 # minikvm.tests=a,b on the kernel command line runs only those tests.
 TESTS=$(sed -n 's/.*minikvm\.tests=\([a-z0-9_,]*\).*/\1/p' /proc/cmdline | tr , ' ')
 [ -n "$TESTS" ] || TESTS=$(cat /selftests/order)
+slow=$(sed -n 's/.*minikvm\.slow=\([0-9]*\).*/\1/p' /proc/cmdline)
+limit=$((${TEST_TIMEOUT:-600} * ${slow:-1}))
 n=0
 for t in $TESTS; do n=$((n + 1)); done
 echo "KTAP version 1"
@@ -19,13 +25,23 @@ echo "1..$((n + 1 + leakscan))"
 i=0
 for t in $TESTS; do
 	i=$((i + 1))
+	echo "# running $t"
+	t0=$(date +%s)
 	# Streamed, so that a hung test shows how far it got.
-	{ timeout 600 ./"$t" 2>&1; echo $? > /tmp/rc; } | sed 's/^/    /'
+	{ timeout "$limit" ./"$t" 2>&1; echo $? > /tmp/rc; } | sed 's/^/    /'
 	rc=$(cat /tmp/rc)
+	secs=$(($(date +%s) - t0))
+	echo "# $t: $secs s"
 	case $rc in
 	0) echo "ok $i $t" ;;
 	4) echo "ok $i $t # SKIP" ;;
-	*) echo "not ok $i $t # exit code $rc" ;;
+	*)
+		if [ "$secs" -ge "$limit" ]; then
+			echo "not ok $i $t # timed out after $secs s (limit $limit s)"
+		else
+			echo "not ok $i $t # exit code $rc"
+		fi
+		;;
 	esac
 done
 i=$((i + 1))
