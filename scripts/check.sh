@@ -39,6 +39,18 @@ for lane in $lanes; do
 		tail -20 "$dir.console" | sed 's/^/# /'
 		f=$((f + 1))
 	fi
+	# The reboot notifier stopped the guest init left running (check mode).
+	if grep -q "powering off with a guest running" "$log" &&
+	   ! tr -d '\r' < "$log" | grep -q "minikvm: [a-z]* off on every CPU for the reboot"; then
+		echo "# lane $lane: minikvm's reboot notifier did not report switching off"
+		f=$((f + 1))
+	fi
+	if sed -n '/powering off with a guest running/,$p' "$log" |
+	   grep -E "BUG:|Oops|WARNING: CPU:|general protection" > /dev/null; then
+		echo "# lane $lane: the kernel complained while powering off:"
+		sed -n '/powering off with a guest running/,$p' "$log" | tr -d '\r' | sed 's/^/# /' | head -40
+		f=$((f + 1))
+	fi
 	if [ "$s" -ne 0 ]; then
 		echo "# lane $lane: $s test(s) skipped; both lanes must run everything"
 	fi

@@ -100,6 +100,19 @@ esac
 touch "$log"
 tail -n +1 -f "$log" --pid=$pid 2>/dev/null &
 tailpid=$!
+# A machine whose kernel said "Power down" but that is still there 30 s
+# later did not manage to power off (QEMU after an S3 resume): stop it.
+while kill -0 $pid 2>/dev/null; do
+	if grep -q "reboot: Power down" "$log" 2>/dev/null; then
+		for i in $(seq 15); do
+			kill -0 $pid 2>/dev/null || break
+			sleep 2
+		done
+		kill $pid 2>/dev/null
+		break
+	fi
+	sleep 2
+done
 wait $pid
 rc=$?
 sleep 1

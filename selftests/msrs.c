@@ -25,8 +25,9 @@
 #define MSR_PAT			0x277
 #define MSR_MISC_ENABLE		0x1a0
 #define MSR_APIC_BASE		0x1b
+#define MSR_TSC_AUX		0xc0000103	/* both lanes' CPUs have RDTSCP */
 
-#define NR 15
+#define NR 16
 static const struct { uint32_t index; uint64_t value, guest_value; } msrs[NR] = {
 	{ MSR_EFER,		0x801,			0x001 },	/* SCE|NX, then SCE */
 	{ MSR_STAR,		0x0023001000000000ull,	0x001b000800000000ull },
@@ -43,6 +44,7 @@ static const struct { uint32_t index; uint64_t value, guest_value; } msrs[NR] = 
 	{ MSR_PAT,		0x0007010600070106ull,	0x0007040600070406ull },
 	{ MSR_MISC_ENABLE,	0x1801,			0x1800 },
 	{ MSR_APIC_BASE,	0xfee00900,		0xfed00900 },
+	{ MSR_TSC_AUX,		0x1234,			0x42 },
 };
 
 #define RD_TABLE	0x6000	/* guest data: indices, 0-terminated */

@@ -13,14 +13,37 @@
  * Locking: mkvm_hw_users and the per-CPU flags change under mkvm_hw_lock
  * with the CPU hotplug lock held for reading, so they are stable in the
  * hotplug callbacks, which run with the hotplug lock held for writing.
+ *
+ * Power events, as KVM handles them:
+ *  - reboot, power-off and kexec (the reboot notifier): minikvm stops
+ *    for good.  mkvm_shutdown_sem is held for reading by every vCPU ioctl
+ *    and by vCPU creation, the only places that execute VMX/SVM
+ *    instructions on a vCPU (mkvm_hw_enter()); the notifier sets
+ *    mkvm_shutting_down, takes the semaphore for writing (a KVM_RUN in
+ *    flight returns -EIO at its next exit), and only then switches every
+ *    CPU off.  Later vCPU ioctls and KVM_CREATE_VM fail with -EIO.
+ *  - suspend and resume (syscore ops, one CPU online, interrupts off,
+ *    tasks frozen): the last CPU is switched off before the sleep and on
+ *    again after it, since S3 loses VMXON and VM_HSAVE_PA; the others go
+ *    through the hotplug callbacks.
+ *  - crash and emergency reboot: Linux 6.1 calls one registered
+ *    callback (cpu_emergency_register_virt_callback()), which kvm_intel
+ *    takes when loaded, and turns SVM off itself.  A second registration
+ *    is a WARN, so minikvm does not register; see
+ *    Documentation/security.rst.
  */
 #define pr_fmt(fmt) "minikvm: " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/reboot.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
 #include <linux/smp.h>
+#include <linux/syscore_ops.h>
 
 #include "minikvm.h"
 
@@ -29,6 +52,10 @@ static unsigned int mkvm_hw_users;
 static DEFINE_PER_CPU(bool, mkvm_hw_on);
 static atomic_t mkvm_hw_failed;
 static enum cpuhp_state mkvm_cpuhp_state;
+static DECLARE_RWSEM(mkvm_shutdown_sem);
+static bool mkvm_shutting_down;
+/* Power events seen, for /sys/kernel/debug/minikvm/power. */
+static atomic_t mkvm_suspends, mkvm_resumes, mkvm_reboots;
 
 /* Runs on the target CPU with interrupts off. */
 static void mkvm_hw_enable_cpu(void *unused)
@@ -65,7 +92,9 @@ int mkvm_hw_get(void)
 
 	mutex_lock(&mkvm_hw_lock);
 	cpus_read_lock();
-	if (mkvm_hw_users == 0) {
+	if (READ_ONCE(mkvm_shutting_down)) {
+		r = -EIO;
+	} else if (mkvm_hw_users == 0) {
 		atomic_set(&mkvm_hw_failed, 0);
 		on_each_cpu(mkvm_hw_enable_cpu, NULL, 1);
 		if (atomic_read(&mkvm_hw_failed)) {
@@ -124,7 +153,103 @@ static int mkvm_cpu_offline(unsigned int cpu)
 }
 
 /**
- * mkvm_hw_init() - register the CPU hotplug callbacks
+ * mkvm_hw_enter() - start a vCPU operation that may use VMX/SVM
+ *
+ * Return: 0, with mkvm_hw_leave() to call afterwards, or -EIO once the
+ * host is rebooting or powering off.
+ */
+int mkvm_hw_enter(void)
+{
+	down_read(&mkvm_shutdown_sem);
+	if (READ_ONCE(mkvm_shutting_down)) {
+		up_read(&mkvm_shutdown_sem);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * mkvm_hw_leave() - end what mkvm_hw_enter() started
+ */
+void mkvm_hw_leave(void)
+{
+	up_read(&mkvm_shutdown_sem);
+}
+
+/**
+ * mkvm_hw_shutting_down() - should a running KVM_RUN return now?
+ *
+ * Return: true once the reboot notifier has run.
+ */
+bool mkvm_hw_shutting_down(void)
+{
+	return READ_ONCE(mkvm_shutting_down);
+}
+
+static int mkvm_reboot(struct notifier_block *nb, unsigned long code, void *unused)
+{
+	WRITE_ONCE(mkvm_shutting_down, true);
+	atomic_inc(&mkvm_reboots);
+	/* Every vCPU operation in flight has ended: nothing uses VMX/SVM. */
+	down_write(&mkvm_shutdown_sem);
+	mutex_lock(&mkvm_hw_lock);
+	cpus_read_lock();
+	if (mkvm_hw_users)
+		pr_info("%s off on every CPU for the reboot\n", mkvm_ops->name);
+	on_each_cpu(mkvm_hw_disable_cpu, NULL, 1);
+	cpus_read_unlock();
+	mutex_unlock(&mkvm_hw_lock);
+	up_write(&mkvm_shutdown_sem);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block mkvm_reboot_nb = {
+	.notifier_call = mkvm_reboot,
+};
+
+/* Only this CPU is online and interrupts are off (syscore). */
+static int mkvm_suspend(void)
+{
+	atomic_inc(&mkvm_suspends);
+	if (mkvm_hw_users)
+		mkvm_hw_disable_cpu(NULL);
+	return 0;
+}
+
+static void mkvm_resume(void)
+{
+	atomic_inc(&mkvm_resumes);
+	if (mkvm_hw_users)
+		mkvm_hw_enable_cpu(NULL);
+}
+
+static int mkvm_power_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "suspend %d\nresume %d\nreboot %d\n", atomic_read(&mkvm_suspends),
+		   atomic_read(&mkvm_resumes), atomic_read(&mkvm_reboots));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mkvm_power);
+
+/**
+ * mkvm_hw_debugfs_init() - create power in minikvm's debugfs directory
+ * @dir: /sys/kernel/debug/minikvm
+ *
+ * The suspends, resumes and reboots minikvm went through since it was
+ * loaded.
+ */
+void mkvm_hw_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("power", 0444, dir, NULL, &mkvm_power_fops);
+}
+
+static struct syscore_ops mkvm_syscore_ops = {
+	.suspend = mkvm_suspend,
+	.resume = mkvm_resume,
+};
+
+/**
+ * mkvm_hw_init() - register the CPU hotplug callbacks and the power hooks
  *
  * Return: 0 or a negative errno.
  */
@@ -137,13 +262,21 @@ int mkvm_hw_init(void)
 	if (r < 0)
 		return r;
 	mkvm_cpuhp_state = r;
+	r = register_reboot_notifier(&mkvm_reboot_nb);
+	if (r) {
+		cpuhp_remove_state_nocalls(mkvm_cpuhp_state);
+		return r;
+	}
+	register_syscore_ops(&mkvm_syscore_ops);
 	return 0;
 }
 
 /**
- * mkvm_hw_exit() - unregister the hotplug callbacks (no VM may exist)
+ * mkvm_hw_exit() - unregister what mkvm_hw_init() registered (no VM may exist)
  */
 void mkvm_hw_exit(void)
 {
+	unregister_syscore_ops(&mkvm_syscore_ops);
+	unregister_reboot_notifier(&mkvm_reboot_nb);
 	cpuhp_remove_state_nocalls(mkvm_cpuhp_state);
 }

@@ -111,6 +111,13 @@ struct mkvm_vcpu {
 	unsigned long regs[MKVM_NR_GPRS];
 	unsigned long rip;
 	unsigned long rflags;
+	/*
+	 * The guest's TPR, CR8[3:0]: VMX exits on MOV CR8 and keeps it here,
+	 * SVM moves it to and from the VMCB's V_TPR around each VMRUN.  In
+	 * and out of kvm_run->cr8 and kvm_sregs.cr8, as KVM without an
+	 * in-kernel APIC.
+	 */
+	u8 cr8;
 
 	int cpu;		/* host CPU last loaded on, -1 for none */
 	int mmu_gen;		/* vm->mmu_gen seen at the last flush */
@@ -134,10 +141,12 @@ struct mkvm_vcpu {
 	/* The MSRs the core keeps; the others live in the VMCS or VMCB. */
 	u64 msr_misc_enable;
 	u64 msr_apic_base;
+	u64 msr_tsc_aux;	/* switched around each entry: x86/msr.c */
 
 	/* The guest's x87/SSE/AVX state, a page in XSAVE format (x86/fpu.c). */
 	struct fxregs_state *fpu;
 	u64 xcr0;		/* the guest's XCR0 */
+	bool xcr0_loaded;	/* ... in the CPU for this entry (x86/fpu.c) */
 
 	/* From KVM_SET_CPUID2; NULL until then (minikvm's policy applies). */
 	struct kvm_cpuid_entry2 *cpuid;
@@ -169,11 +178,29 @@ void mkvm_stats_exit(void);
 struct dentry;
 void mkvm_host_state_init(struct dentry *dir);
 
+/* x86/intercept.c: exceptions the host always intercepts, counted */
+struct mkvm_intercept_counts {
+	atomic_long_t mc;	/* machine checks handed to the host */
+	atomic_long_t ac;	/* #AC reflected into a guest */
+	atomic_long_t db;	/* #DB reflected into a guest */
+};
+
+extern struct mkvm_intercept_counts mkvm_intercept_counts;
+
+#define mkvm_intercepted(what)	atomic_long_inc(&mkvm_intercept_counts.what)
+void mkvm_machine_check(void);
+void mkvm_intercepts_init(struct dentry *dir);
+
 /* core/hw.c */
 int mkvm_hw_init(void);
 void mkvm_hw_exit(void);
 int mkvm_hw_get(void);
 void mkvm_hw_put(void);
+int mkvm_hw_enter(void);
+void mkvm_hw_leave(void);
+bool mkvm_hw_shutting_down(void);
+struct dentry;
+void mkvm_hw_debugfs_init(struct dentry *dir);
 
 /* core/vm.c */
 int mkvm_create_vm(unsigned long type);
@@ -184,7 +211,7 @@ struct mkvm_slot *mkvm_find_slot(struct mkvm_vm *vm, u64 gpa);
 /* core/mmu.c */
 int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write);
 void mkvm_mmu_release_slot(struct mkvm_slot *slot);
-int mkvm_mmu_zap(struct mkvm_vm *vm);
+int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide);
 bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
 int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len);
 int mkvm_write_guest(struct mkvm_vm *vm, u64 gpa, const void *buf, size_t len);
@@ -271,15 +298,17 @@ long mkvm_debugregs_ioctl(struct mkvm_vcpu *vcpu, void __user *argp, bool set);
 
 /* x86/msr.c */
 void mkvm_msr_reset(struct mkvm_vcpu *vcpu);
-int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data);
+u64 mkvm_tsc_aux_load(struct mkvm_vcpu *vcpu);
+void mkvm_tsc_aux_put(struct mkvm_vcpu *vcpu, u64 host);
+int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host);
 enum mkvm_exit_action mkvm_handle_msr(struct mkvm_vcpu *vcpu, bool write);
 int mkvm_get_msr_index_list(struct kvm_msr_list __user *arg);
 int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
 
 /* x86/sregs.c */
-int mkvm_check_sregs(const struct kvm_sregs *sregs);
-bool mkvm_cr4_valid(u64 cr4);
+int mkvm_check_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs);
+bool mkvm_cr4_valid(struct mkvm_vcpu *vcpu, u64 cr4);
 void mkvm_reset_sregs(struct kvm_sregs *sregs);
 
 /* Set by the "debug" module parameter: dump state on unexpected exits. */

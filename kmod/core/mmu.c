@@ -128,21 +128,27 @@ static void mkvm_kick(void *unused)
 /**
  * mkvm_mmu_zap() - drop every guest-physical translation of a VM
  * @vm: the VM, with vm->lock held
+ * @hide: a slot being deleted or moved, or NULL
  *
  * After this returns no CPU translates through the old tables: vCPUs in
  * the guest were forced out by an IPI (external interrupts exit on both
  * backends) and each one flushes and loads the new root before its next
- * entry, because ->mmu_gen changed.  Pages may be unpinned afterwards.
+ * entry, because ->mmu_gen changed.  @hide is no longer used either:
+ * it stopped being visible to mkvm_read_guest_atomic() before the
+ * generation changed, and the IPI waited for every reader already inside
+ * (they run with interrupts off).  Its pages may be unpinned afterwards.
  *
  * Return: 0 or -ENOMEM (nothing changed then).
  */
-int mkvm_mmu_zap(struct mkvm_vm *vm)
+int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide)
 {
 	u64 *new_root = mkvm_tdp_alloc_root();
 	u64 *old_root;
 
 	if (!new_root)
 		return -ENOMEM;
+	if (hide)
+		WRITE_ONCE(hide->used, false);
 	old_root = mkvm_tdp_swap_root(&vm->tdp, new_root);
 	/* A vCPU that sees the new generation must see the new root too. */
 	smp_mb__before_atomic();

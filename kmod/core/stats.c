@@ -27,14 +27,17 @@ DEFINE_SHOW_ATTRIBUTE(mkvm_objects);
 /**
  * mkvm_stats_init() - create /sys/kernel/debug/minikvm/objects
  *
- * And host_state (x86/host_state.c).  Failures are ignored, as debugfs
- * wants: the files are for debugging.
+ * And host_state (x86/host_state.c), intercepts (x86/intercept.c) and
+ * power (core/hw.c).
+ * Failures are ignored, as debugfs wants: the files are for debugging.
  */
 void mkvm_stats_init(void)
 {
 	mkvm_debugfs_dir = debugfs_create_dir("minikvm", NULL);
 	debugfs_create_file("objects", 0444, mkvm_debugfs_dir, NULL, &mkvm_objects_fops);
 	mkvm_host_state_init(mkvm_debugfs_dir);
+	mkvm_intercepts_init(mkvm_debugfs_dir);
+	mkvm_hw_debugfs_init(mkvm_debugfs_dir);
 }
 
 /**

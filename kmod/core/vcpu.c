@@ -59,6 +59,7 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 			   vcpu->step_with_tf && !(vcpu->rflags & X86_EFLAGS_TF) ?
 			   X86_EFLAGS_TF : 0;
 	enum mkvm_exit_action act;
+	u64 host_tsc_aux;
 
 	mkvm_vcpu_load(vcpu);
 	kernel_fpu_begin();
@@ -79,7 +80,9 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	mkvm_fpu_load_guest(vcpu);
 	vcpu->rflags |= tf;
 	mkvm_load_guest_dr(vcpu);
+	host_tsc_aux = mkvm_tsc_aux_load(vcpu);
 	mkvm_ops->run(vcpu);
+	mkvm_tsc_aux_put(vcpu, host_tsc_aux);
 	vcpu->rflags &= ~tf;
 	/*
 	 * A VM exit leaves DR7 at 0x400, every breakpoint off (SDM 28.5.1;
@@ -98,7 +101,20 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	return act;
 }
 
-static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
+/*
+ * What kvm_run reports after every KVM_RUN, whatever ended it, as KVM's
+ * post_kvm_run_save() does without an in-kernel APIC.
+ */
+static void mkvm_run_save(struct mkvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->cr8 = vcpu->cr8;
+	run->apic_base = vcpu->msr_apic_base;
+	run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
+}
+
+static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	u8 flags;
@@ -123,6 +139,9 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 			run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
+		/* The host is going down: the reboot notifier waits for this. */
+		if (mkvm_hw_shutting_down())
+			return -EIO;
 		cond_resched();
 
 		switch (mkvm_enter_once(vcpu)) {
@@ -149,6 +168,23 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 			break;
 		}
 	}
+}
+
+/*
+ * KVM_RUN.  Userspace's kvm_run->cr8 becomes the guest's TPR first (KVM:
+ * -EINVAL for reserved bits), and kvm_run reports it back on the way out.
+ */
+static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
+{
+	u64 cr8 = READ_ONCE(vcpu->run->cr8);
+	int r;
+
+	if (cr8 & ~0xfull)
+		return -EINVAL;
+	vcpu->cr8 = cr8;
+	r = mkvm_vcpu_run_loop(vcpu);
+	mkvm_run_save(vcpu);
+	return r;
 }
 
 /* kvm_regs lists the registers in its own order. */
@@ -217,8 +253,13 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 
-	if (mutex_lock_killable(&vcpu->mutex))
+	r = mkvm_hw_enter();
+	if (r)
+		return r;
+	if (mutex_lock_killable(&vcpu->mutex)) {
+		mkvm_hw_leave();
 		return -EINTR;
+	}
 
 	switch (ioctl) {
 	case KVM_RUN:
@@ -244,6 +285,7 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		mkvm_ops->get_sregs(vcpu, sregs);
 		mkvm_vcpu_put(vcpu);
 		sregs->apic_base = vcpu->msr_apic_base;
+		sregs->cr8 = vcpu->cr8;
 		r = copy_to_user(argp, sregs, sizeof(*sregs)) ? -EFAULT : 0;
 		kfree(sregs);
 		break;
@@ -253,7 +295,7 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			r = PTR_ERR(sregs);
 			break;
 		}
-		r = mkvm_check_sregs(sregs);
+		r = mkvm_check_sregs(vcpu, sregs);
 		/* PAE paging outside long mode: its four PDPTEs, as KVM loads them. */
 		if (!r && (sregs->cr0 & X86_CR0_PG) && (sregs->cr4 & X86_CR4_PAE) &&
 		    !(sregs->efer & EFER_LME) &&
@@ -267,6 +309,9 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			mkvm_vcpu_load(vcpu);
 			mkvm_ops->set_sregs(vcpu, sregs);
 			mkvm_vcpu_put(vcpu);
+			/* KVM ignores a CR8 with reserved bits here. */
+			if (sregs->cr8 <= 15)
+				vcpu->cr8 = sregs->cr8;
 		}
 		kfree(sregs);
 		break;
@@ -299,6 +344,7 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = -ENOTTY;
 	}
 	mutex_unlock(&vcpu->mutex);
+	mkvm_hw_leave();
 	return r;
 }
 

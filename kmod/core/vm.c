@@ -135,15 +135,15 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 	}
 
 	/*
-	 * Delete (or the first half of a move): stop every vCPU using the
-	 * old translations, then unpin.  A moved slot pins again on faults.
+	 * Delete (or the first half of a move): hide the slot and stop every
+	 * vCPU using the old translations (mkvm_mmu_zap() does both, in that
+	 * order), then unpin.  A moved slot pins again on faults.
 	 */
 	if (slot->used) {
-		r = mkvm_mmu_zap(vm);
+		r = mkvm_mmu_zap(vm, slot);
 		if (r)
 			goto out;
 		mkvm_mmu_release_slot(slot);
-		slot->used = false;
 	}
 	if (mem->memory_size) {
 		slot->gpa = mem->guest_phys_addr;
@@ -171,8 +171,16 @@ static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return -EIO;
 
 	switch (ioctl) {
-	case KVM_CREATE_VCPU:
-		return mkvm_create_vcpu(vm, arg);
+	case KVM_CREATE_VCPU: {
+		/* A new vCPU's VMCS is set up with VMX instructions (core/hw.c). */
+		int r = mkvm_hw_enter();
+
+		if (r)
+			return r;
+		r = mkvm_create_vcpu(vm, arg);
+		mkvm_hw_leave();
+		return r;
+	}
 	case KVM_SET_USER_MEMORY_REGION: {
 		struct kvm_userspace_memory_region mem;
 

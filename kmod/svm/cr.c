@@ -13,8 +13,9 @@
  * CR0.PG is set.  The guest still reads its own EFER (RDMSR exits, and
  * KVM_GET_SREGS shows it).  The two ways out of that state are writes to
  * CR0 and CR4, which exit and are emulated here:
- *  - CR4 writes exit whenever the guest's EFER.LME is set, since clearing
- *    PAE with paging off enters the state;
+ *  - CR4 writes always exit (svm_init_vmcb(): the host owns CR4, so that
+ *    OSXSAVE, PKE and the rest change only through svm_write_cr4()'s
+ *    checks), and clearing PAE with paging off enters the state;
  *  - CR0 writes exit while LME is hidden: setting PG then is a #GP (long
  *    mode needs PAE, 14.6.1), which the hardware, not seeing LME, would
  *    not raise.
@@ -22,6 +23,7 @@
  */
 #include <asm/processor-flags.h>
 #include <asm/svm.h>
+#include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 
 #include "svm.h"
@@ -57,7 +59,6 @@ void svm_set_efer(struct svm_vcpu *svm, u64 efer)
 	if (svm->lme_hidden)
 		efer &= ~EFER_LME;
 	vmcb->save.efer = efer | EFER_SVME;	/* 15.5.1: SVME must stay set */
-	svm_set_intercept(vmcb, INTERCEPT_CR4_WRITE, lme);
 	svm_set_intercept(vmcb, INTERCEPT_CR0_WRITE, svm->lme_hidden);
 }
 
@@ -80,20 +81,42 @@ static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 	return 0;
 }
 
-/* The checks MOV to CR4 makes: the bits KVM_SET_SREGS takes, PAE in long mode. */
+/*
+ * The checks MOV to CR4 makes: the bits KVM_SET_SREGS takes for this
+ * guest's CPUID, PAE in long mode, PCIDE only in long mode.
+ */
 static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
 {
 	u64 efer = svm_get_efer(svm);
 
-	if (!mkvm_cr4_valid(cr4))
+	if (!mkvm_cr4_valid(&svm->vcpu, cr4))
 		return -EINVAL;
 	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
 	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
 		return -EINVAL;
-	svm->vmcb->save.cr4 = cr4;
+	if ((cr4 & X86_CR4_PCIDE) && !(svm->cr4 & X86_CR4_PCIDE) &&
+	    (svm->vmcb->save.cr3 & 0xfff))
+		return -EINVAL;
+	svm_load_cr4(svm, cr4);
 	svm_set_efer(svm, efer);
 	return 0;
+}
+
+/**
+ * svm_load_cr4() - the guest's CR4 into the VMCB
+ * @svm: the vCPU
+ * @cr4: the value the guest set
+ *
+ * CR4.MCE is the host's while the guest runs (see vmx_set_cr4(): a
+ * machine check must reach the host, x86/intercept.c), as KVM's
+ * svm_set_cr4() does.  The guest's reads of CR4 do not exit, so it sees
+ * MCE set; KVM_GET_SREGS shows the value it wrote (svm->cr4).
+ */
+void svm_load_cr4(struct svm_vcpu *svm, u64 cr4)
+{
+	svm->cr4 = cr4;
+	svm->vmcb->save.cr4 = cr4 | (cr4_read_shadow() & X86_CR4_MCE);
 }
 
 static bool svm_is_prefix(u8 b, bool long_mode)

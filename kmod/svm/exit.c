@@ -203,11 +203,39 @@ static enum mkvm_exit_action handle_npf(struct mkvm_vcpu *vcpu)
 	return MKVM_MMU_FAULT;
 }
 
+/*
+ * #DB and #AC are intercepted always (x86/intercept.c) and, unless a
+ * debugger is single-stepping, given back to the guest as they came: #AC
+ * with its error code in EXITINFO1 (15.12.1), #DB with the status the
+ * processor already wrote in the VMCB's DR6.  ICEBP has an intercept of
+ * its own (svm_init_vmcb()).
+ */
+static enum mkvm_exit_action handle_ac(struct mkvm_vcpu *vcpu)
+{
+	mkvm_intercepted(ac);
+	svm_ops.inject_exception(vcpu, X86_TRAP_AC, true,
+				 to_svm(vcpu)->vmcb->control.exit_info_1);
+	return MKVM_RESUME;
+}
+
+static enum mkvm_exit_action handle_icebp(struct mkvm_vcpu *vcpu)
+{
+	mkvm_intercepted(db);
+	svm_skip(vcpu, 1);	/* F1 */
+	svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
+	return MKVM_RESUME;
+}
+
 static enum mkvm_exit_action handle_db(struct mkvm_vcpu *vcpu)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 	u64 dr6 = save->dr6;
 
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
+		mkvm_intercepted(db);
+		svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
+		return MKVM_RESUME;
+	}
 	/* The intercepted #DB left its status in the VMCB's DR6. */
 	save->dr6 = DR6_RESERVED;
 	return mkvm_exit_debug(vcpu, X86_TRAP_DB, save->cs.base + vcpu->rip,
@@ -266,11 +294,14 @@ static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = {
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB] = handle_db,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_BP] = handle_bp,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC] = handle_ac,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_MC] = handle_resume,
 	[SVM_EXIT_WRITE_CR0]	= svm_handle_cr_write,
 	[SVM_EXIT_WRITE_CR4]	= svm_handle_cr_write,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7] = svm_handle_dr,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7] = svm_handle_dr,
 	[SVM_EXIT_SWINT]	= handle_swint,
+	[SVM_EXIT_ICEBP]	= handle_icebp,
 	[SVM_EXIT_INTR]		= handle_resume,
 	[SVM_EXIT_NMI]		= handle_resume,
 	[SVM_EXIT_SMI]		= handle_resume,

@@ -205,6 +205,23 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepted); i++)
 		svm_set_intercept(vmcb, svm_intercepted[i], true);
+	/*
+	 * The host owns CR4: every write exits and is checked (svm/cr.c),
+	 * so the guest cannot set OSXSAVE, PKE or LA57 behind minikvm's
+	 * back (KVM intercepts CR4 writes too).  Reads need no exit: the
+	 * VMCB's CR4 is the guest's own.
+	 */
+	svm_set_intercept(vmcb, INTERCEPT_CR4_WRITE, true);
+	/* #MC is the host's, #AC and #DB are reflected: x86/intercept.c. */
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC, true);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC, true);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, true);
+	/*
+	 * ICEBP too: the RIP of its intercepted #DB is ambiguous (it may
+	 * point at the ICEBP rather than after it; QEMU's does), so it is
+	 * completed here and its #DB injected after it, as Xen does.
+	 */
+	svm_set_intercept(vmcb, INTERCEPT_ICEBP, true);
 	/* The guest never reaches the host's debug registers. */
 	for (i = INTERCEPT_DR0_READ; i <= INTERCEPT_DR7_WRITE; i++)
 		svm_set_intercept(vmcb, i, true);
@@ -297,6 +314,11 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->regs[MKVM_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
+	/*
+	 * With V_INTR_MASKING the guest's MOV CR8 reads and writes V_TPR,
+	 * never the host's TPR (15.21.1, 15.24).
+	 */
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) | vcpu->cr8;
 	vmcb->control.clean = 0;
 
 	/* The host's FS/GS/TR/LDTR and syscall MSRs, put back by the asm. */
@@ -317,6 +339,13 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 	vcpu->regs[MKVM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	vcpu->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+	/*
+	 * An intercepted #MC does not reach the host's handler by itself
+	 * (15.12): call it, as KVM's svm_handle_mce() does.
+	 */
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+		mkvm_machine_check();
 	/*
 	 * #VMEXIT saves the guest's DR6 in the VMCB but does not load the
 	 * host's (15.5.2): bits from a #DB the guest took itself would meet
@@ -403,7 +432,7 @@ static void svm_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr0 = save->cr0;
 	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
-	sregs->cr4 = save->cr4;
+	sregs->cr4 = svm->cr4;
 	sregs->efer = svm_get_efer(svm);
 }
 
@@ -428,12 +457,13 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->cr0 = sregs->cr0;
 	save->cr2 = sregs->cr2;
 	save->cr3 = sregs->cr3;
-	save->cr4 = sregs->cr4;
+	svm_load_cr4(svm, sregs->cr4);
 	svm_set_efer(svm, sregs->efer);
 }
 
 /*
- * A debugger's single steps come back as #DB, its INT3s as #BP (15.12).
+ * A debugger's single steps come back as #DB, which is always intercepted
+ * (svm_init_vmcb()), its INT3s as #BP (15.12).
  * QEMU checks a guest INT3 against the INTn intercept rather than the #BP
  * exception intercept, so INTn is intercepted too; svm/exit.c tells INT3
  * from other INTn instructions.
@@ -450,8 +480,6 @@ static void svm_update_debug(struct mkvm_vcpu *vcpu)
 
 	vcpu->step_with_tf = true;
 
-	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
-			  vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP);
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_BP, sw_bp);
 	svm_set_intercept(vmcb, INTERCEPT_INTn, sw_bp);
 }

@@ -17,6 +17,7 @@ struct svm_vcpu {
 	u32 asid;
 	bool need_flush;		/* flush this guest's TLB on entry */
 	bool lme_hidden;		/* EFER.LME kept out of the VMCB: cr.c */
+	u64 cr4;			/* the guest's CR4, MCE as it set it: cr.c */
 };
 
 static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
@@ -38,6 +39,7 @@ extern bool svm_has_nrips;
 void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs,
 		    unsigned long host_save_pa);
 
+void svm_load_cr4(struct svm_vcpu *svm, u64 cr4);
 enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu);
 
 static inline void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)

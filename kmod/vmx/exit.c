@@ -5,6 +5,7 @@
  */
 #include <linux/nospec.h>
 #include <linux/percpu.h>
+#include <asm/cpu.h>
 #include <asm/debugreg.h>
 #include <asm/trapnr.h>
 #include <asm/vmx.h>
@@ -16,10 +17,19 @@
 /**
  * vmx_skip_instruction() - move RIP past the instruction that exited
  * @vcpu: the vCPU
+ *
+ * The instruction completes here, so the blocking by STI or MOV SS it
+ * may have been under ends with it (24.4.2), as KVM's
+ * skip_emulated_instruction() clears it.
  */
 void vmx_skip_instruction(struct mkvm_vcpu *vcpu)
 {
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
 	vcpu->rip += vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 /**
@@ -61,6 +71,86 @@ static bool vmx_step_is_spurious(struct mkvm_vcpu *vcpu)
 	return spurious;
 }
 
+/* The DR6 bits a #DB exit reports in its qualification (Table 28-1). */
+#define VMX_DB_QUAL_DR6	(DR_TRAP_BITS | BIT(13) | DR_STEP)
+
+/*
+ * Give the guest the #DB or #AC that exited (x86/intercept.c) as a
+ * hardware exception, with its error code.  A fault (an #AC, a #DB of an
+ * instruction breakpoint) is delivered with RFLAGS.RF set, as the
+ * processor would push it (SDM Vol. 3A, 6.5 and 18.3.1.1) and KVM
+ * injects faults.  An event that was being delivered when the exception
+ * came (IDT-vectoring information) is dropped for the new one: the only
+ * events minikvm injects are exceptions, which come back when their
+ * instruction runs again.
+ */
+static enum mkvm_exit_action vmx_reflect(struct mkvm_vcpu *vcpu, u8 vector, bool fault)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if (fault)
+		vcpu->rflags |= X86_EFLAGS_RF;
+	vmx_ops.inject_exception(vcpu, vector, info & INTR_INFO_DELIVER_CODE_MASK,
+				 vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	return MKVM_RESUME;
+}
+
+/*
+ * The guest's own #DB.  A #DB exit leaves DR6 alone (27.1): the status
+ * from the qualification goes into the guest's DR6 here, B0-B3 replaced
+ * and BD/BS added, as the processor would have written them (SDM Vol. 3B,
+ * 18.2.3).  A single step that ends in STI or MOV SS blocking must stay
+ * pending across the entry, or the entry fails its check of TF against
+ * the pending debug exceptions (26.3.1.5): BS goes there too, as in KVM.
+ * ICEBP (a privileged software exception) is completed here and its #DB
+ * injected after it, as KVM does.
+ */
+static enum mkvm_exit_action vmx_reflect_db(struct mkvm_vcpu *vcpu, u32 info)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION), dr7 = vmcs_readl(GUEST_DR7);
+	bool fault = false;
+	int i;
+
+	mkvm_intercepted(db);
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmx_skip_instruction(vcpu);
+		return vmx_reflect(vcpu, X86_TRAP_DB, false);
+	}
+	vmx->dr6 = (vmx->dr6 & ~(unsigned long)DR_TRAP_BITS) | (qual & VMX_DB_QUAL_DR6);
+	/* An instruction breakpoint (R/W = 00, 18.2.4) is a fault. */
+	for (i = 0; i < 4; i++)
+		if ((qual & BIT(i)) && !((dr7 >> (16 + 4 * i)) & 3))
+			fault = true;
+	if ((vcpu->rflags & X86_EFLAGS_TF) &&
+	    (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	return vmx_reflect(vcpu, X86_TRAP_DB, fault);
+}
+
+/*
+ * #AC: the guest's own alignment check (CPL 3 with CR0.AM and RFLAGS.AC,
+ * SDM Vol. 3A, 6.15) is reflected.  Any other #AC is the host's split-lock
+ * detection catching a guest's locked access across a cache line: the
+ * host's policy decides (warn and go on, or stop the guest), as in KVM.
+ */
+static enum mkvm_exit_action vmx_handle_ac(struct mkvm_vcpu *vcpu)
+{
+	bool guest_ac = (vmcs_read32(GUEST_SS_AR_BYTES) & (3 << 5)) == (3 << 5) &&
+			(vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_AM) &&
+			(vcpu->rflags & X86_EFLAGS_AC);
+
+	if (guest_ac) {
+		mkvm_intercepted(ac);
+		return vmx_reflect(vcpu, X86_TRAP_AC, true);
+	}
+	if (handle_guest_split_lock(vcpu->rip))
+		return MKVM_RESUME;
+	return vmx_unexpected(vcpu);
+}
+
 static enum mkvm_exit_action handle_exception_nmi(struct mkvm_vcpu *vcpu)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -71,14 +161,21 @@ static enum mkvm_exit_action handle_exception_nmi(struct mkvm_vcpu *vcpu)
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return MKVM_RESUME;
 	/*
-	 * The exception bitmap holds #DB and #BP only for a debugger.  #DB
-	 * exits carry the DR6 bits in the qualification (28.2.1); #BP from
-	 * INT3 exits with RIP still at the INT3.
+	 * #BP is in the exception bitmap only for a debugger, #DB always.
+	 * #DB exits carry the DR6 bits in the qualification (28.2.1); #BP
+	 * from INT3 exits with RIP still at the INT3.
 	 */
 	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_MC:
+		return MKVM_RESUME;	/* vmx_run() gave it to the host */
+	case X86_TRAP_AC:
+		return vmx_handle_ac(vcpu);
 	case X86_TRAP_DB:
 		if (vmx_step_is_spurious(vcpu))
 			return MKVM_RESUME;
+		/* A debugger stepping through TF gets the step; the rest is the guest's. */
+		if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) || !vcpu->step_with_tf)
+			return vmx_reflect_db(vcpu, info);
 		return mkvm_exit_debug(vcpu, X86_TRAP_DB, pc,
 				       vmcs_readl(EXIT_QUALIFICATION) | DR6_RESERVED,
 				       vmcs_readl(GUEST_DR7));
@@ -148,30 +245,123 @@ static enum mkvm_exit_action handle_io(struct mkvm_vcpu *vcpu)
 			    vcpu->rip + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
+/* The CR4 bits whose change reloads PAE paging's PDPTEs (SDM Vol. 3A, 4.4.1). */
+#define VMX_CR4_PDPTR_BITS	(X86_CR4_PGE | X86_CR4_PSE | X86_CR4_PAE | X86_CR4_SMEP)
+
+/*
+ * PAE paging's four PDPTEs from the guest's CR3, as MOV to CR4 loads them
+ * (4.4.1): a present one with reserved bits set (bits 2:1, 8:5 and those
+ * above the physical-address width, Table 4-8) is #GP.  Return: 0,
+ * -EINVAL for #GP, -EAGAIN with vcpu->fault_gpa set when the page is not
+ * mapped yet (the guest comes back to the same MOV once it is).
+ */
+static int vmx_load_pdptrs(struct mkvm_vcpu *vcpu, u64 cr3)
+{
+	u64 rsvd = 0x1e6 | ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0), pdpte[4];
+	int r, i;
+
+	r = mkvm_read_guest_atomic(vcpu, cr3 & ~0x1full, pdpte, sizeof(pdpte));
+	if (r == -EAGAIN)
+		vcpu->fault_gpa = cr3 & PAGE_MASK;
+	if (r)
+		return r == -EAGAIN ? r : -EINVAL;
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & _PAGE_PRESENT) && (pdpte[i] & rsvd))
+			return -EINVAL;
+	vmcs_write64(GUEST_PDPTR0, pdpte[0]);
+		vmcs_write64(GUEST_PDPTR1, pdpte[1]);
+		vmcs_write64(GUEST_PDPTR2, pdpte[2]);
+	vmcs_write64(GUEST_PDPTR3, pdpte[3]);
+	return 0;
+}
+
+/*
+ * MOV to CR4 changing a bit the host owns (VMX_CR4_GUEST_OWNED): the
+ * checks the instruction makes (SDM Vol. 3A, 2.5, 4.1.3, 4.10.1),
+ * against what this guest's CPUID offers.  Return: 0, -EINVAL for #GP,
+ * -EAGAIN from vmx_load_pdptrs().
+ */
+static int vmx_write_cr4(struct vmx_vcpu *vmx, unsigned long val)
+{
+	struct mkvm_vcpu *vcpu = &vmx->vcpu;
+	unsigned long old = vmx->cr4;
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+	u64 cr3 = vmcs_readl(GUEST_CR3);
+	int r;
+
+	/* The guest-owned bits come from GUEST_CR4, the others from vmx->cr4. */
+	old = (vmcs_readl(GUEST_CR4) & ~vmx_cfg.cr4_mask) | (old & vmx_cfg.cr4_mask);
+	if (!mkvm_cr4_valid(vcpu, val))
+		return -EINVAL;
+	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return -EINVAL;
+	/* PCIDE: long mode only, and set only while CR3[11:0] is 0. */
+	if ((val & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+		return -EINVAL;
+	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) && (cr3 & 0xfff))
+		return -EINVAL;
+	if ((vmx_guest_cr0(vmx) & X86_CR0_PG) && (val & X86_CR4_PAE) &&
+	    !(efer & EFER_LMA) && ((old ^ val) & VMX_CR4_PDPTR_BITS)) {
+		r = vmx_load_pdptrs(vcpu, cr3);
+		if (r)
+			return r;
+	}
+	vmx_set_cr4(vmx, val);
+	/* Paging bits may have changed: no stale translation survives. */
+	vmx->need_flush = true;
+	return 0;
+}
+
+/*
+ * MOV to and from CR8: the guest's TPR, kept in vcpu->cr8 and never in
+ * the host's (29.3; CR8-load and CR8-store exiting, vmx_setup_config()).
+ * Bits 63:4 are reserved: setting one is #GP(0) (SDM Vol. 3A, 10.8.6.1).
+ */
+static int vmx_mov_cr8(struct mkvm_vcpu *vcpu, int type, int reg)
+{
+	if (type == 1) {
+		vcpu->regs[reg] = vcpu->cr8;
+		return 0;
+	}
+	if (vcpu->regs[reg] & ~0xfull)
+		return -EINVAL;
+	vcpu->cr8 = vcpu->regs[reg];
+	return 0;
+}
+
 static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
-	/* Table 28-3: CR in 3:0, access type in 5:4 (0 = MOV to CR), GPR in 11:8. */
+	/*
+	 * Table 28-3: CR in 3:0, access type in 5:4 (0 = MOV to CR, 1 = MOV
+	 * from CR), GPR in 11:8.
+	 */
 	int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
 	unsigned long val = vcpu->regs[reg];
+	int r;
 
-	if (type != 0 || (cr != 0 && cr != 4))
+	if (cr == 8 && type <= 1) {
+		r = vmx_mov_cr8(vcpu, type, reg);
+	} else if (type != 0 || (cr != 0 && cr != 4)) {
 		return vmx_unexpected(vcpu);
-	/* The same checks KVM_SET_SREGS makes; a bad value is a #GP. */
-	if (cr == 0 && ((val >> 32) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
-			((val & X86_CR0_PG) && !(val & X86_CR0_PE)))) {
+	} else if (cr == 0) {
+		/* The same checks KVM_SET_SREGS makes; a bad value is a #GP. */
+		r = -EINVAL;
+		if (!(val >> 32) && !((val & X86_CR0_NW) && !(val & X86_CR0_CD)) &&
+		    !((val & X86_CR0_PG) && !(val & X86_CR0_PE))) {
+			vmx_set_cr0(vmx, val);
+			r = 0;
+		}
+	} else {
+		r = vmx_write_cr4(vmx, val);
+		if (r == -EAGAIN)
+			return MKVM_MMU_FAULT;
+	}
+	if (r) {
 		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
-	if (cr == 4 && (val & X86_CR4_VMXE)) {
-		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return MKVM_RESUME;
-	}
-	if (cr == 0)
-		vmx_set_cr0(vmx, val);
-	else
-		vmx_set_cr4(vmx, val);
 	vmx_skip_instruction(vcpu);
 	return MKVM_RESUME;
 }

@@ -155,9 +155,13 @@ static int vmx_setup_config(void)
 	/*
 	 * HLT and every I/O instruction exit; MOV DR exits so that the guest
 	 * never reaches the host's debug registers; MSR accesses exit but for
-	 * those in the MSR bitmap.  CR3 accesses must not exit (EPT).
+	 * those in the MSR bitmap.  CR3 accesses must not exit (EPT).  MOV
+	 * to and from CR8 exit: with neither these nor the TPR shadow, MOV
+	 * to CR8 would write the host's own TPR (25.3, 29.3) and could mask
+	 * every interrupt on this CPU; the guest's TPR is vcpu->cr8.
 	 */
 	proc_want = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+		    CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 		    CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS |
 		    CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 		    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
@@ -175,9 +179,17 @@ static int vmx_setup_config(void)
 			    CPU_BASED_INVLPG_EXITING))
 		pr_info("CPU forces some CR3/INVLPG/MSR exits; they are handled as they come\n");
 
-	r = vmx_adjust_controls(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
-				SECONDARY_EXEC_UNRESTRICTED_GUEST,
-				MSR_IA32_VMX_PROCBASED_CTLS2, &vmx_cfg.proc2,
+	/*
+	 * RDTSCP (and RDPID) where the CPU allows it: without the control
+	 * they are #UD in the guest (25.3) although its CPUID lists them.
+	 * They read IA32_TSC_AUX, which the core switches (x86/msr.c).
+	 */
+	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, ept_vpid);
+	proc_want = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
+		    SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	if ((ept_vpid >> 32) & SECONDARY_EXEC_ENABLE_RDTSCP)
+		proc_want |= SECONDARY_EXEC_ENABLE_RDTSCP;
+	r = vmx_adjust_controls(proc_want, MSR_IA32_VMX_PROCBASED_CTLS2, &vmx_cfg.proc2,
 				"secondary");
 	if (r)
 		return r;
@@ -223,7 +235,9 @@ static int vmx_setup_config(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
 	/* Unrestricted guest lifts the PE and PG requirements (26.3.1.1). */
 	vmx_cfg.cr0_mask = vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
-	vmx_cfg.cr4_mask = vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1;
+	/* The host owns every CR4 bit but VMX_CR4_GUEST_OWNED (vmx.h). */
+	vmx_cfg.cr4_mask = ~(unsigned long)VMX_CR4_GUEST_OWNED | vmx_cfg.cr4_fixed0 |
+			   ~vmx_cfg.cr4_fixed1;
 	return 0;
 }
 
@@ -466,7 +480,7 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(EXCEPTION_BITMAP, VMX_EXCEPTIONS_ALWAYS);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -480,9 +494,10 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
 
 	/*
-	 * The guest owns CR0 and CR4 but for the bits VMX forces (CR0.NE,
-	 * CR4.VMXE, ...): those are masked, the guest reads its own values
-	 * from the shadows, and a write changing them exits.
+	 * The guest owns CR0 but for the bits VMX forces (CR0.NE), and the
+	 * CR4 bits of VMX_CR4_GUEST_OWNED.  The others are masked: the guest
+	 * reads its own values from the shadows, and a write changing them
+	 * exits (25.3) to be checked by handle_cr().
 	 */
 	vmcs_writel(CR0_GUEST_HOST_MASK, vmx_cfg.cr0_mask);
 	vmcs_writel(CR4_GUEST_HOST_MASK, vmx_cfg.cr4_mask);
@@ -621,7 +636,7 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct desc_ptr gdt, idt;
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	u64 host_kgs, host_debugctl;
 	u32 intr_info;
 	int fail;
@@ -638,15 +653,16 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);
 
 	/*
-	 * A VM exit loads null DS/ES/FS/GS selectors, GDTR and IDTR limits of
-	 * 0xffff, a TR limit of 0x67 (28.5.2), clears IA32_DEBUGCTL (28.5.1)
-	 * and leaves IA32_KERNEL_GS_BASE with the guest's value: save what
-	 * must be put back.
+	 * A VM exit loads null DS/ES/FS/GS selectors, an unusable LDTR,
+	 * GDTR and IDTR limits of 0xffff, a TR limit of 0x67 (28.5.2),
+	 * clears IA32_DEBUGCTL (28.5.1) and leaves IA32_KERNEL_GS_BASE with
+	 * the guest's value: save what must be put back.
 	 */
 	savesegment(ds, ds);
 	savesegment(es, es);
 	savesegment(fs, fs);
 	savesegment(gs, gs);
+	asm volatile("sldt %0" : "=r" (ldt));
 	native_store_gdt(&gdt);
 	store_idt(&idt);
 	host_debugctl = get_debugctlmsr();
@@ -669,10 +685,18 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	if (vmx->dr6 != DR6_RESERVED)
 		set_debugreg(DR6_RESERVED, 6);
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
+	/*
+	 * KVM's order (vmx_prepare_switch_to_host()): the GDT, then the
+	 * LDT, which a task that called modify_ldt() has and whose
+	 * selectors its FS or GS may hold, then the selectors, and only
+	 * then IA32_KERNEL_GS_BASE: load_gs_index() loads the user's GS
+	 * base from the descriptor, through SWAPGS, into that very MSR.
+	 */
 	native_load_gdt(&gdt);
 	native_load_idt(&idt);
 	invalidate_tss_limit();
+	if (ldt)
+		asm volatile("lldt %0" : : "r" (ldt));
 	if (host_debugctl)
 		update_debugctlmsr(host_debugctl);
 	if (ds | es) {
@@ -683,13 +707,10 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 		/* Reloading the selectors clobbers the bases: restore them. */
 		loadsegment(fs, fs);
 		wrmsrl(MSR_FS_BASE, vmx->host_fs_base);
-		if (gs) {
-			u64 gsbase = vmcs_readl(HOST_GS_BASE);
-
+		if (gs)
 			load_gs_index(gs);
-			wrmsrl(MSR_GS_BASE, gsbase);
-		}
 	}
+	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
 
 	vmx->fail = fail;
 	if (fail) {
@@ -697,6 +718,9 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 		return;
 	}
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	/* A machine check during the entry is the host's (x86/intercept.c). */
+	if ((vmx->exit_reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY)
+		mkvm_machine_check();
 	/*
 	 * A VM entry that fails while checking or loading guest state
 	 * (26.7, exit reason bit 31) leaves the launch state as it was:
@@ -710,12 +734,18 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 	vcpu->regs[MKVM_RSP] = vmcs_readl(GUEST_RSP);
 	vcpu->rflags = vmcs_readl(GUEST_RFLAGS);
 
-	/* An NMI that hit the guest belongs to the host (25.2, 27.1). */
+	/*
+	 * An NMI that hit the guest belongs to the host (25.2, 27.1), and so
+	 * does a machine check (VMX_EXCEPTIONS_ALWAYS).
+	 */
 	if ((vmx->exit_reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI) {
 		intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		if ((intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
 		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
 			asm volatile("int $2");
+		else if ((intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_VECTOR_MASK)) ==
+			 (INTR_INFO_VALID_MASK | X86_TRAP_MC))
+			mkvm_machine_check();
 	}
 }
 
@@ -819,9 +849,17 @@ void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0)
  */
 void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4)
 {
+	/*
+	 * CR4.MCE is the host's while the guest runs: with it clear a
+	 * machine check would shut the CPU down instead of raising the #MC
+	 * the host handles (x86/intercept.c), so it follows the host's, as
+	 * in KVM.  The guest reads its own value from the shadow.
+	 */
+	unsigned long hw = cr4 | (cr4_read_shadow() & X86_CR4_MCE);
+
 	vmx->cr4 = cr4;
 	vmcs_writel(CR4_READ_SHADOW, cr4);
-	vmcs_writel(GUEST_CR4, (cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
+	vmcs_writel(GUEST_CR4, (hw | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
 }
 
 /*
@@ -966,8 +1004,8 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 /*
  * Single steps use the monitor trap flag (25.5.2): an exit after each
  * guest instruction, with nothing for the guest to see.  Without it, TF
- * and an intercepted #DB.  Breakpoints: #BP in the exception bitmap
- * (24.6.3).
+ * and the #DB that is always intercepted (VMX_EXCEPTIONS_ALWAYS).
+ * Breakpoints: #BP in the exception bitmap (24.6.3).
  */
 static unsigned long vmx_get_cr4(struct mkvm_vcpu *vcpu)
 {
@@ -977,13 +1015,11 @@ static unsigned long vmx_get_cr4(struct mkvm_vcpu *vcpu)
 static void vmx_update_debug(struct mkvm_vcpu *vcpu)
 {
 	bool step = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
-	u32 proc = vmx_cfg.proc, bitmap = 0;
+	u32 proc = vmx_cfg.proc, bitmap = VMX_EXCEPTIONS_ALWAYS;
 
 	vcpu->step_with_tf = !vmx_cfg.has_mtf;
 	if (step && vmx_cfg.has_mtf)
 		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
-	else if (step)
-		bitmap |= BIT(X86_TRAP_DB);
 	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP)
 		bitmap |= BIT(X86_TRAP_BP);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);

@@ -7,6 +7,8 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "../core/minikvm.h"
 
@@ -23,6 +25,28 @@ struct vmx_config {
 };
 
 extern struct vmx_config vmx_cfg;
+
+/*
+ * The CR4 bits a guest changes without an exit, each safe for the host
+ * because it only shapes the guest's own view (as KVM's
+ * KVM_POSSIBLE_CR4_GUEST_BITS, with PAE and PSE added: with EPT they
+ * change only the guest's own linear-to-guest-physical translation, and
+ * PAE paging's PDPTEs are then loaded by the processor, 26.3.2.4 and
+ * 28.3.1):
+ *  - PVI, TSD, DE, PCE: virtual-8086 interrupts, RDTSC and RDPMC at CPL 3
+ *    and DR4/5 aliasing, all inside the guest (RDPMC and MOV DR exit);
+ *  - PSE, PAE, PGE: the guest's paging, translated by EPT;
+ *  - OSFXSR, OSXMMEXCPT: SSE in the guest, whose FPU state is its own.
+ * Everything else (OSXSAVE, whose XCR0 minikvm switches; PKE, whose PKRU
+ * it does not; LA57, SMEP, SMAP, UMIP, PCIDE, FSGSBASE, VMXE, SMXE) exits
+ * and is checked against the guest's CPUID (mkvm_cr4_valid()).
+ */
+/* Exceptions always in the exception bitmap: see x86/intercept.c. */
+#define VMX_EXCEPTIONS_ALWAYS	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC))
+
+#define VMX_CR4_GUEST_OWNED	(X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+				 X86_CR4_PCE | X86_CR4_PSE | X86_CR4_PAE | \
+				 X86_CR4_PGE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
 struct vmx_vcpu {
 	struct mkvm_vcpu vcpu;

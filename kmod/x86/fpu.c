@@ -121,11 +121,15 @@ void mkvm_fpu_free(struct mkvm_vcpu *vcpu)
 }
 
 /*
- * Whether the guest's XCR0 is loaded: only while its CR4.OSXSAVE is set,
- * as in KVM; otherwise XCR0 does not matter to the guest (SDM Vol. 1,
- * 13.3) and the host's stays, which saves two XSETBVs per entry.
+ * Whether to load the guest's XCR0: only while its CR4.OSXSAVE is set, as
+ * in KVM; otherwise XCR0 does not matter to the guest (SDM Vol. 1, 13.3)
+ * and the host's stays, which saves two XSETBVs per entry.  Decided once
+ * before the entry and kept in vcpu->xcr0_loaded for the exit: the guest
+ * may have changed its CR4 in between, and the host's XCR0 must come back
+ * whenever the guest's went in (a host left with the guest's XCR0 faults
+ * on its next XRSTORS of a task's state).
  */
-static bool mkvm_guest_xcr0_loaded(struct mkvm_vcpu *vcpu)
+static bool mkvm_guest_xcr0_wanted(struct mkvm_vcpu *vcpu)
 {
 	return mkvm_xfeatures && (mkvm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
 }
@@ -146,7 +150,8 @@ void mkvm_fpu_load_guest(struct mkvm_vcpu *vcpu)
 	/* With the host's XCR0, which holds every component in the mask. */
 	asm volatile("xrstor64 %0" : : "m" (*vcpu->fpu), "a" ((u32)mask),
 		     "d" ((u32)(mask >> 32)) : "memory");
-	if (mkvm_guest_xcr0_loaded(vcpu) && vcpu->xcr0 != mkvm_host_xcr0)
+	vcpu->xcr0_loaded = mkvm_guest_xcr0_wanted(vcpu);
+	if (vcpu->xcr0_loaded && vcpu->xcr0 != mkvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 }
 
@@ -164,11 +169,13 @@ void mkvm_fpu_save_guest(struct mkvm_vcpu *vcpu)
 		return;
 	}
 	/*
-	 * The host's XCR0 before the host can run any code that uses it.
-	 * The guest's is read back: QEMU's TCG lets an SVM guest run XSETBV
-	 * without the intercept, so the guest may have changed it itself.
+	 * The host's XCR0 before the host can run any code that uses it,
+	 * decided by what mkvm_fpu_load_guest() loaded, not by the guest's
+	 * CR4 now.  The guest's is read back: QEMU's TCG lets an SVM guest
+	 * run XSETBV without the intercept, so the guest may have changed it
+	 * itself.
 	 */
-	if (mkvm_guest_xcr0_loaded(vcpu)) {
+	if (vcpu->xcr0_loaded) {
 		xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		if (xcr0 != mkvm_host_xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, mkvm_host_xcr0);

@@ -7,18 +7,94 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
 
 #include "../core/minikvm.h"
 
-/* KVM_GET_MSR_INDEX_LIST, in this order. */
+/*
+ * KVM_GET_MSR_INDEX_LIST, in this order; the last, TSC_AUX, only where
+ * the host has RDTSCP or RDPID (mkvm_msr_list_len()).
+ */
 static const u32 mkvm_msr_list[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
+	MSR_TSC_AUX,
 };
+
+/* Whether the host has IA32_TSC_AUX, read by RDTSCP and RDPID. */
+static bool mkvm_has_tsc_aux(void)
+{
+	return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
+}
+
+/*
+ * The host's TSC_AUX per CPU, read once: Linux writes it once per CPU
+ * (the CPU and node number, setup_getcpu()) and never again.  Bit 63
+ * says it was read.
+ */
+static DEFINE_PER_CPU(u64, mkvm_host_tsc_aux);
+#define MKVM_TSC_AUX_READ	BIT_ULL(63)
+
+/* Whether the guest's CPUID offers RDTSCP or RDPID, and so TSC_AUX. */
+static bool mkvm_guest_has_tsc_aux(struct mkvm_vcpu *vcpu)
+{
+	u32 eax, ebx, ecx, edx;
+
+	mkvm_guest_cpuid(vcpu, 0x80000001, 0, &eax, &ebx, &ecx, &edx);
+	if (edx & BIT(27))
+		return true;
+	mkvm_guest_cpuid(vcpu, 7, 0, &eax, &ebx, &ecx, &edx);
+	return ecx & BIT(22);
+}
+
+static u32 mkvm_msr_list_len(void)
+{
+	return ARRAY_SIZE(mkvm_msr_list) - (mkvm_has_tsc_aux() ? 0 : 1);
+}
+
+/**
+ * mkvm_tsc_aux_load() - the guest's IA32_TSC_AUX into the CPU for an entry
+ * @vcpu: the vCPU, interrupts off until mkvm_tsc_aux_put()
+ *
+ * Neither VMX nor SVM switches TSC_AUX, and the guest's RDTSCP and RDPID
+ * read it without an exit (SDM Vol. 3C, 25.3; APM Vol. 2, 15.9): without
+ * this they would read the host's, which Linux fills with the CPU and
+ * node number.  KVM switches it the same way (a user-return MSR).
+ *
+ * Return: the host's value, for mkvm_tsc_aux_put().
+ */
+u64 mkvm_tsc_aux_load(struct mkvm_vcpu *vcpu)
+{
+	u64 host;
+
+	if (!mkvm_has_tsc_aux())
+		return 0;
+	host = this_cpu_read(mkvm_host_tsc_aux);
+	if (!(host & MKVM_TSC_AUX_READ)) {
+		rdmsrl(MSR_TSC_AUX, host);
+		this_cpu_write(mkvm_host_tsc_aux, host | MKVM_TSC_AUX_READ);
+	}
+	host &= ~MKVM_TSC_AUX_READ;
+	if (host != vcpu->msr_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->msr_tsc_aux);
+	return host;
+}
+
+/**
+ * mkvm_tsc_aux_put() - the host's IA32_TSC_AUX back after the exit
+ * @vcpu: the vCPU
+ * @host: what mkvm_tsc_aux_load() returned
+ */
+void mkvm_tsc_aux_put(struct mkvm_vcpu *vcpu, u64 host)
+{
+	if (mkvm_has_tsc_aux() && host != vcpu->msr_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, host);
+}
 
 #define MKVM_MAX_IO_MSRS	256	/* as KVM's MAX_IO_MSRS */
 #define MKVM_APIC_BASE_RSVD	(GENMASK_ULL(7, 0) | BIT_ULL(9) | BIT_ULL(10) | \
@@ -28,7 +104,7 @@ static bool mkvm_msr_known(u32 index)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(mkvm_msr_list); i++)
+	for (i = 0; i < mkvm_msr_list_len(); i++)
 		if (mkvm_msr_list[i] == index)
 			return true;
 	return false;
@@ -71,10 +147,11 @@ void mkvm_msr_reset(struct mkvm_vcpu *vcpu)
  * @vcpu: the vCPU, loaded
  * @index: the MSR
  * @data: the value
+ * @host: from KVM_GET_MSRS rather than a guest RDMSR
  *
  * Return: 0, or 1 for an MSR minikvm does not virtualize (#GP for a guest).
  */
-int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
+int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	switch (index) {
 	case MSR_IA32_MISC_ENABLE:
@@ -82,6 +159,11 @@ int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
 		return 0;
 	case MSR_IA32_APICBASE:
 		*data = vcpu->msr_apic_base;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!mkvm_has_tsc_aux() || (!host && !mkvm_guest_has_tsc_aux(vcpu)))
+			return 1;
+		*data = vcpu->msr_tsc_aux;
 		return 0;
 	}
 	if (!mkvm_msr_known(index))
@@ -162,6 +244,19 @@ int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		vcpu->msr_apic_base = data;
 		return 0;
+	case MSR_TSC_AUX:
+		/*
+		 * Bits 63:32 are reserved (SDM Vol. 4, Table 2-2): #GP on
+		 * Intel; AMD processors drop them, and so does KVM there.
+		 * The guest may use it only if its CPUID lists RDTSCP or
+		 * RDPID (as in KVM); userspace always.
+		 */
+		if (!mkvm_has_tsc_aux() || (!host && !mkvm_guest_has_tsc_aux(vcpu)))
+			return 1;
+		if ((data >> 32) && boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
+			return 1;
+		vcpu->msr_tsc_aux = (u32)data;
+		return 0;
 	default:
 		if (!mkvm_msr_known(index))
 			return 1;
@@ -174,7 +269,7 @@ static bool mkvm_emulate_rdmsr(struct mkvm_vcpu *vcpu)
 {
 	u64 data;
 
-	if (mkvm_get_msr(vcpu, vcpu->regs[MKVM_RCX], &data))
+	if (mkvm_get_msr(vcpu, vcpu->regs[MKVM_RCX], &data, false))
 		return false;
 	vcpu->regs[MKVM_RAX] = (u32)data;
 	vcpu->regs[MKVM_RDX] = data >> 32;
@@ -225,12 +320,12 @@ int mkvm_get_msr_index_list(struct kvm_msr_list __user *arg)
 	if (copy_from_user(&hdr, arg, sizeof(hdr)))
 		return -EFAULT;
 	room = hdr.nmsrs;
-	hdr.nmsrs = ARRAY_SIZE(mkvm_msr_list);
+	hdr.nmsrs = mkvm_msr_list_len();
 	if (copy_to_user(arg, &hdr, sizeof(hdr)))
 		return -EFAULT;
-	if (room < ARRAY_SIZE(mkvm_msr_list))
+	if (room < hdr.nmsrs)
 		return -E2BIG;
-	if (copy_to_user(arg->indices, mkvm_msr_list, sizeof(mkvm_msr_list)))
+	if (copy_to_user(arg->indices, mkvm_msr_list, hdr.nmsrs * sizeof(u32)))
 		return -EFAULT;
 	return 0;
 }
@@ -263,7 +358,7 @@ int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool se
 	mkvm_vcpu_load(vcpu);
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (set ? mkvm_set_msr(vcpu, e[i].index, e[i].data, true) :
-			  mkvm_get_msr(vcpu, e[i].index, &e[i].data))
+			  mkvm_get_msr(vcpu, e[i].index, &e[i].data, true))
 			break;
 	}
 	mkvm_vcpu_put(vcpu);

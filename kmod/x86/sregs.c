@@ -30,21 +30,54 @@ static u64 mkvm_cr4_allowed(void)
 	return ok;
 }
 
+/*
+ * CR4 bits that the guest's own CPUID must offer before it may set them
+ * (SDM Vol. 3A, 2.5: setting a bit for a feature the processor lacks is
+ * #GP), as KVM checks them against the guest's CPUID.
+ */
+static u64 mkvm_cr4_guest_reserved(struct mkvm_vcpu *vcpu)
+{
+	u32 eax, ebx, ecx, edx;
+	u64 rsvd = 0;
+
+	mkvm_guest_cpuid(vcpu, 1, 0, &eax, &ebx, &ecx, &edx);
+	if (!(ecx & BIT(26)))
+		rsvd |= X86_CR4_OSXSAVE;
+	if (!(ecx & BIT(17)))
+		rsvd |= X86_CR4_PCIDE;
+	mkvm_guest_cpuid(vcpu, 7, 0, &eax, &ebx, &ecx, &edx);
+	if (!(ebx & BIT(0)))
+		rsvd |= X86_CR4_FSGSBASE;
+	if (!(ebx & BIT(7)))
+		rsvd |= X86_CR4_SMEP;
+	if (!(ebx & BIT(20)))
+		rsvd |= X86_CR4_SMAP;
+	if (!(ecx & BIT(2)))
+		rsvd |= X86_CR4_UMIP;
+	return rsvd;
+}
+
 /**
- * mkvm_cr4_valid() - may a guest have this CR4?
+ * mkvm_cr4_valid() - may this guest have this CR4?
+ * @vcpu: the vCPU, for its CPUID
  * @cr4: the value
  *
- * Return: true when it sets only bits minikvm gives guests.
+ * Bits minikvm never gives a guest (VMXE, SMXE, PKE, LA57, ...) and bits
+ * of features the guest's CPUID does not list are refused, for
+ * KVM_SET_SREGS and for the guest's own MOV to CR4 alike.
+ *
+ * Return: true when it sets only bits this guest may set.
  */
-bool mkvm_cr4_valid(u64 cr4)
+bool mkvm_cr4_valid(struct mkvm_vcpu *vcpu, u64 cr4)
 {
-	return !(cr4 & ~mkvm_cr4_allowed());
+	return !(cr4 & (~mkvm_cr4_allowed() | mkvm_cr4_guest_reserved(vcpu)));
 }
 
 #define MKVM_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 /**
  * mkvm_check_sregs() - would KVM accept this state in KVM_SET_SREGS?
+ * @vcpu: the vCPU, for its CPUID
  * @sregs: the state userspace gave
  *
  * Architecturally impossible control register combinations are refused
@@ -54,7 +87,7 @@ bool mkvm_cr4_valid(u64 cr4)
  *
  * Return: 0 or -EINVAL.
  */
-int mkvm_check_sregs(const struct kvm_sregs *sregs)
+int mkvm_check_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	bool long_mode;
 
@@ -64,11 +97,9 @@ int mkvm_check_sregs(const struct kvm_sregs *sregs)
 		return -EINVAL;
 	if ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE))
 		return -EINVAL;
-	if (!mkvm_cr4_valid(sregs->cr4))
+	if (!mkvm_cr4_valid(vcpu, sregs->cr4))
 		return -EINVAL;
 	if (sregs->efer & ~MKVM_EFER_ALLOWED)
-		return -EINVAL;
-	if (sregs->cr8 > 15)
 		return -EINVAL;
 
 	long_mode = (sregs->efer & EFER_LME) && (sregs->cr0 & X86_CR0_PG);

@@ -2,7 +2,9 @@
 /*
  * Helpers for minikvm's selftests: see kvm_util.h.
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -446,4 +448,88 @@ uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc)
 		TEST_ASSERT(false, "guest assertion failed at guest line %llu (value %#llx)",
 			    (unsigned long long)uc->args[0], (unsigned long long)uc->args[1]);
 	return uc->cmd;
+}
+
+/* Remove every " NAME=value" whose " NAME=" is @field from @buf. */
+static void strip_field(char *buf, const char *field)
+{
+	char *p, *end;
+
+	while ((p = strstr(buf, field)) != NULL) {
+		end = p + strlen(field);
+		while (*end && *end != ' ' && *end != '\n')
+			end++;
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
+char *host_state_read(void)
+{
+	static const char path[] = "/sys/kernel/debug/minikvm/host_state";
+	char *buf = calloc(1, 1 << 16), *p;
+	FILE *f = fopen(path, "r");
+
+	TEST_ASSERT(buf && f, "%s: %s", path, strerror(errno));
+	TEST_ASSERT(fread(buf, 1, (1 << 16) - 1, f) > 0, "%s is empty", path);
+	fclose(f);
+	/*
+	 * DR7's LE and GE bits cleared: Linux sets GE with the first hardware
+	 * breakpoint and leaves it behind, and an exit's DR7 of 0x400 drops
+	 * it.  The bits do nothing since the P6 (SDM Vol. 3, 18.2.4).
+	 */
+	for (p = strstr(buf, " dr7="); p; p = strstr(p + 1, " dr7=")) {
+		char *end, was;
+		unsigned long dr7 = strtoul(p + 5, &end, 16);
+		int n = (int)(end - (p + 5));
+
+		was = *end;
+		snprintf(p + 5, n + 1, "%0*lx", n, dr7 & ~0x300ul);
+		*end = was;
+	}
+	/*
+	 * LDTR and PKRU belong to whichever task the reading IPI found on
+	 * each CPU: left out, they would make two readings differ for no
+	 * fault of minikvm's.
+	 */
+	strip_field(buf, " ldtr=");
+	strip_field(buf, " pkru=");
+	return buf;
+}
+
+long debugfs_count(const char *file, const char *name)
+{
+	char path[128], key[64];
+	long n, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/minikvm/%s", file);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
+	while (fscanf(f, "%63s %ld", key, &n) == 2)
+		if (!strcmp(key, name))
+			found = n;
+	fclose(f);
+	TEST_ASSERT(found >= 0, "no %s in %s", name, path);
+	return found;
+}
+
+bool on_each_cpu_pinned(bool (*fn)(int cpu, void *arg), void *arg)
+{
+	cpu_set_t all, one;
+	bool ok = true;
+	int cpu;
+
+	TEST_ASSERT(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
+		    strerror(errno));
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		TEST_ASSERT(!sched_setaffinity(0, sizeof(one), &one), "sched_setaffinity: %s",
+			    strerror(errno));
+		ok &= fn(cpu, arg);
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+	return ok;
 }

@@ -60,6 +60,20 @@ double env_double(const char *name, double def);
 /* Whether /sys/class/dmi/id/@field holds @text: which emulator this is. */
 bool dmi_has(const char *field, const char *text);
 int open_kvm_dev(void);		/* skips the test if the device is absent */
+/*
+ * /sys/kernel/debug/minikvm/host_state (one line per CPU: the registers
+ * and MSRs a VM exit could leave changed), malloc'ed, with DR7's LE and
+ * GE bits masked out and the per-task LDTR and PKRU left out; asserts that
+ * it can be read.
+ */
+char *host_state_read(void);
+/* The number after @name in /sys/kernel/debug/minikvm/@file ("name N" lines). */
+long debugfs_count(const char *file, const char *name);
+/*
+ * Call @fn on each CPU the calling thread may run on, pinned there; the
+ * affinity is restored after.  True when every call returned true.
+ */
+bool on_each_cpu_pinned(bool (*fn)(int cpu, void *arg), void *arg);
 
 struct vm {
 	int sys_fd;
