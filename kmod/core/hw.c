@@ -19,9 +19,10 @@
  *    for good.  mkvm_shutdown_sem is held for reading by every vCPU ioctl
  *    and by vCPU creation, the only places that execute VMX/SVM
  *    instructions on a vCPU (mkvm_hw_enter()); the notifier sets
- *    mkvm_shutting_down, takes the semaphore for writing (a KVM_RUN in
- *    flight returns -EIO at its next exit), and only then switches every
- *    CPU off.  Later vCPU ioctls and KVM_CREATE_VM fail with -EIO.
+ *    mkvm_shutting_down, kicks every CPU, takes the semaphore for writing
+ *    (a KVM_RUN in flight returns -EIO at its next exit; the wait is
+ *    bounded, see mkvm_reboot()), and only then switches every CPU off.
+ *    Later vCPU ioctls and KVM_CREATE_VM fail with -EIO.
  *  - suspend and resume (syscore ops, one CPU online, interrupts off,
  *    tasks frozen): the last CPU is switched off before the sleep and on
  *    again after it, since S3 loses VMXON and VM_HSAVE_PA; the others go
@@ -37,6 +38,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
@@ -129,7 +131,8 @@ static int mkvm_cpu_online(unsigned int cpu)
 	unsigned long flags;
 	int r = 0;
 
-	if (!mkvm_hw_users)
+	/* After the reboot notifier, a CPU coming online (kexec) stays off. */
+	if (!mkvm_hw_users || READ_ONCE(mkvm_shutting_down))
 		return 0;
 	local_irq_save(flags);
 	atomic_set(&mkvm_hw_failed, 0);
@@ -155,12 +158,13 @@ static int mkvm_cpu_offline(unsigned int cpu)
 /**
  * mkvm_hw_enter() - start a vCPU operation that may use VMX/SVM
  *
- * Return: 0, with mkvm_hw_leave() to call afterwards, or -EIO once the
- * host is rebooting or powering off.
+ * Return: 0, with mkvm_hw_leave() to call afterwards, -EIO once the host
+ * is rebooting or powering off, -EINTR for a fatal signal while waiting.
  */
 int mkvm_hw_enter(void)
 {
-	down_read(&mkvm_shutdown_sem);
+	if (down_read_killable(&mkvm_shutdown_sem))
+		return -EINTR;
 	if (READ_ONCE(mkvm_shutting_down)) {
 		up_read(&mkvm_shutdown_sem);
 		return -EIO;
@@ -186,12 +190,37 @@ bool mkvm_hw_shutting_down(void)
 	return READ_ONCE(mkvm_shutting_down);
 }
 
+static void mkvm_reboot_kick(void *unused)
+{
+	/* The IPI forced running guests out: their KVM_RUN sees the flag. */
+}
+
+/*
+ * Reboot, power-off, kexec.  The wait for vCPU operations in flight is
+ * bounded: one could sleep in the kernel for as long as userspace likes
+ * (pinning a page of a FUSE file, say), and a reboot must not hang on it.
+ * After MKVM_REBOOT_WAIT_MS without the semaphore, VMX/SVM stay on (the
+ * state before this notifier existed) rather than go off under a vCPU
+ * that may still execute VMX/SVM instructions.
+ */
+#define MKVM_REBOOT_WAIT_MS	10000
+
 static int mkvm_reboot(struct notifier_block *nb, unsigned long code, void *unused)
 {
+	int waited;
+
 	WRITE_ONCE(mkvm_shutting_down, true);
 	atomic_inc(&mkvm_reboots);
+	on_each_cpu(mkvm_reboot_kick, NULL, 1);
+	for (waited = 0; !down_write_trylock(&mkvm_shutdown_sem); waited += 20) {
+		if (waited >= MKVM_REBOOT_WAIT_MS) {
+			pr_warn("a vCPU operation is still in progress: %s left on for the reboot\n",
+				mkvm_ops->name);
+			return NOTIFY_OK;
+		}
+		msleep(20);
+	}
 	/* Every vCPU operation in flight has ended: nothing uses VMX/SVM. */
-	down_write(&mkvm_shutdown_sem);
 	mutex_lock(&mkvm_hw_lock);
 	cpus_read_lock();
 	if (mkvm_hw_users)
@@ -219,8 +248,12 @@ static int mkvm_suspend(void)
 static void mkvm_resume(void)
 {
 	atomic_inc(&mkvm_resumes);
-	if (mkvm_hw_users)
-		mkvm_hw_enable_cpu(NULL);
+	if (!mkvm_hw_users)
+		return;
+	atomic_set(&mkvm_hw_failed, 0);
+	mkvm_hw_enable_cpu(NULL);
+	if (atomic_read(&mkvm_hw_failed))
+		pr_warn("cannot enable %s again after the resume\n", mkvm_ops->name);
 }
 
 static int mkvm_power_show(struct seq_file *m, void *unused)

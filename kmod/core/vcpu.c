@@ -179,10 +179,13 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 	u64 cr8 = READ_ONCE(vcpu->run->cr8);
 	int r;
 
-	if (cr8 & ~0xfull)
-		return -EINVAL;
-	vcpu->cr8 = cr8;
-	r = mkvm_vcpu_run_loop(vcpu);
+	/* As KVM: a bad CR8 fails KVM_RUN, and kvm_run still reports. */
+	if (cr8 & ~0xfull) {
+		r = -EINVAL;
+	} else {
+		vcpu->cr8 = cr8;
+		r = mkvm_vcpu_run_loop(vcpu);
+	}
 	mkvm_run_save(vcpu);
 	return r;
 }
