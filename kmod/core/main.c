@@ -110,10 +110,10 @@ static int __init minikvm_init(void)
 {
 	int r;
 
-	if (vmx_probe() == 0) {
-		mkvm_ops = &vmx_ops;
-	} else if (svm_probe() == 0) {
-		mkvm_ops = &svm_ops;
+	if (mkvm_vmx_probe() == 0) {
+		mkvm_ops = &mkvm_vmx_ops;
+	} else if (mkvm_svm_probe() == 0) {
+		mkvm_ops = &mkvm_svm_ops;
 	} else {
 		pr_err("no usable VMX or SVM: the CPU lacks it or firmware disabled it\n");
 		return -ENODEV;

@@ -29,12 +29,12 @@
 #include "svm.h"
 
 /**
- * svm_get_efer() - the guest's EFER as it sees it, SVME aside
+ * mkvm_svm_get_efer() - the guest's EFER as it sees it, SVME aside
  * @svm: the vCPU
  *
  * Return: the VMCB's EFER with LME put back if it is hidden.
  */
-u64 svm_get_efer(struct svm_vcpu *svm)
+u64 mkvm_svm_get_efer(struct svm_vcpu *svm)
 {
 	u64 efer = svm->vmcb->save.efer & ~EFER_SVME;
 
@@ -42,14 +42,14 @@ u64 svm_get_efer(struct svm_vcpu *svm)
 }
 
 /**
- * svm_set_efer() - give the guest an EFER, after its CR0 and CR4
+ * mkvm_svm_set_efer() - give the guest an EFER, after its CR0 and CR4
  * @svm: the vCPU
  * @efer: the guest's new EFER, without SVME
  *
  * Also called after any change to the guest's CR0 or CR4, with
- * svm_get_efer(), to hide or show LME and set the CR write intercepts.
+ * mkvm_svm_get_efer(), to hide or show LME and set the CR write intercepts.
  */
-void svm_set_efer(struct svm_vcpu *svm, u64 efer)
+void mkvm_svm_set_efer(struct svm_vcpu *svm, u64 efer)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	bool lme = efer & EFER_LME;
@@ -65,7 +65,7 @@ void svm_set_efer(struct svm_vcpu *svm, u64 efer)
 /* The checks MOV to CR0 makes (APM Vol. 2, 3.1.1; SDM Vol. 3A, 2.5). */
 static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 {
-	u64 efer = svm_get_efer(svm);
+	u64 efer = mkvm_svm_get_efer(svm);
 
 	if (cr0 >> 32)
 		return -EINVAL;
@@ -77,7 +77,7 @@ static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 	    !(svm->vmcb->save.cr4 & X86_CR4_PAE))
 		return -EINVAL;
 	svm->vmcb->save.cr0 = cr0 | X86_CR0_ET;
-	svm_set_efer(svm, efer);
+	mkvm_svm_set_efer(svm, efer);
 	return 0;
 }
 
@@ -87,7 +87,7 @@ static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
  */
 static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
 {
-	u64 efer = svm_get_efer(svm);
+	u64 efer = mkvm_svm_get_efer(svm);
 
 	if (!mkvm_cr4_valid(&svm->vcpu, cr4))
 		return -EINVAL;
@@ -98,22 +98,22 @@ static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
 	if ((cr4 & X86_CR4_PCIDE) && !(svm->cr4 & X86_CR4_PCIDE) &&
 	    (svm->vmcb->save.cr3 & 0xfff))
 		return -EINVAL;
-	svm_load_cr4(svm, cr4);
-	svm_set_efer(svm, efer);
+	mkvm_svm_load_cr4(svm, cr4);
+	mkvm_svm_set_efer(svm, efer);
 	return 0;
 }
 
 /**
- * svm_load_cr4() - the guest's CR4 into the VMCB
+ * mkvm_svm_load_cr4() - the guest's CR4 into the VMCB
  * @svm: the vCPU
  * @cr4: the value the guest set
  *
- * CR4.MCE is the host's while the guest runs (see vmx_set_cr4(): a
+ * CR4.MCE is the host's while the guest runs (see mkvm_vmx_set_cr4(): a
  * machine check must reach the host, x86/intercept.c), as KVM's
  * svm_set_cr4() does.  The guest's reads of CR4 do not exit, so it sees
  * MCE set; KVM_GET_SREGS shows the value it wrote (svm->cr4).
  */
-void svm_load_cr4(struct svm_vcpu *svm, u64 cr4)
+void mkvm_svm_load_cr4(struct svm_vcpu *svm, u64 cr4)
 {
 	svm->cr4 = cr4;
 	svm->vmcb->save.cr4 = cr4 | (cr4_read_shadow() & X86_CR4_MCE);
@@ -165,7 +165,7 @@ static int svm_fetch_prefixes(struct mkvm_vcpu *vcpu, const struct mkvm_paging *
  * form of LMSW.  A bad value is #GP(0), as the instruction would raise;
  * anything else (LMSW from memory) is an emulation failure for userspace.
  */
-enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu)
+enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
@@ -212,7 +212,7 @@ enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 
 	r = cr ? svm_write_cr4(svm, val) : svm_write_cr0(svm, val);
 	if (r) {
-		svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
 	/* Paging bits may have changed: the guest's TLB goes (15.16). */
@@ -231,7 +231,7 @@ fetch_failed:
 }
 
 /**
- * svm_handle_dr() - a MOV to or from DR0-DR7 (DR intercepts, 15.8.1)
+ * mkvm_svm_handle_dr() - a MOV to or from DR0-DR7 (DR intercepts, 15.8.1)
  * @vcpu: the vCPU, in its exit handler
  *
  * Without decode assists the exit names only the register: the GPR comes
@@ -244,7 +244,7 @@ fetch_failed:
  * emulation failure when the instruction cannot be fetched or is not
  * the one the exit names.
  */
-enum mkvm_exit_action svm_handle_dr(struct mkvm_vcpu *vcpu)
+enum mkvm_exit_action mkvm_svm_handle_dr(struct mkvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	u64 code = vmcb->control.exit_code;

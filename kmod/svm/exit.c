@@ -14,7 +14,7 @@
 #include "../x86/trace.h"
 
 /**
- * svm_skip() - move RIP past an intercepted instruction (skip_instruction op)
+ * mkvm_svm_skip() - move RIP past an intercepted instruction (skip_instruction op)
  * @vcpu: the vCPU
  * @len: the instruction's architectural length
  *
@@ -22,11 +22,11 @@
  * it minikvm uses @len, which is exact for the unprefixed forms and, for a
  * prefixed one, only mis-resumes the guest itself.
  */
-void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len)
+void mkvm_svm_skip(struct mkvm_vcpu *vcpu, unsigned int len)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
-	if (svm_has_nrips && vmcb->control.next_rip)
+	if (mkvm_svm_has_nrips && vmcb->control.next_rip)
 		vcpu->rip = vmcb->control.next_rip;
 	else
 		vcpu->rip += len;
@@ -57,20 +57,20 @@ static enum mkvm_exit_action handle_shutdown(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_cpuid(struct mkvm_vcpu *vcpu)
 {
 	mkvm_emulate_cpuid(vcpu);
-	svm_skip(vcpu, 2);	/* 0F A2 */
+	mkvm_svm_skip(vcpu, 2);	/* 0F A2 */
 	return MKVM_RESUME;
 }
 
 static enum mkvm_exit_action handle_hlt(struct mkvm_vcpu *vcpu)
 {
-	svm_skip(vcpu, 1);	/* F4 */
+	mkvm_svm_skip(vcpu, 1);	/* F4 */
 	return mkvm_exit_simple(vcpu, KVM_EXIT_HLT);
 }
 
 static enum mkvm_exit_action handle_invd(struct mkvm_vcpu *vcpu)
 {
 	/* Without write-back INVD could lose host data: a no-op, as in KVM. */
-	svm_skip(vcpu, 2);	/* 0F 08 */
+	mkvm_svm_skip(vcpu, 2);	/* 0F 08 */
 	return MKVM_RESUME;
 }
 
@@ -170,7 +170,7 @@ static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 {
 	/* RDPMC: no performance counters for the guest, #GP(0) as hardware would. */
-	svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
 
@@ -179,7 +179,7 @@ static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 	/* SVM instructions (no nested SVM), MONITOR/MWAIT, RDPRU: the
 	 * guest's CPUID does not offer them.
 	 */
-	svm_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
 	return MKVM_RESUME;
 }
 
@@ -213,7 +213,7 @@ static enum mkvm_exit_action handle_npf(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_ac(struct mkvm_vcpu *vcpu)
 {
 	mkvm_intercepted(ac);
-	svm_ops.inject_exception(vcpu, X86_TRAP_AC, true,
+	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_AC, true,
 				 to_svm(vcpu)->vmcb->control.exit_info_1);
 	return MKVM_RESUME;
 }
@@ -221,8 +221,8 @@ static enum mkvm_exit_action handle_ac(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_icebp(struct mkvm_vcpu *vcpu)
 {
 	mkvm_intercepted(db);
-	svm_skip(vcpu, 1);	/* F1 */
-	svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
+	mkvm_svm_skip(vcpu, 1);	/* F1 */
+	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
 	return MKVM_RESUME;
 }
 
@@ -233,7 +233,7 @@ static enum mkvm_exit_action handle_db(struct mkvm_vcpu *vcpu)
 
 	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
 		mkvm_intercepted(db);
-		svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
+		mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
 		return MKVM_RESUME;
 	}
 	/* The intercepted #DB left its status in the VMCB's DR6. */
@@ -296,10 +296,10 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_BP] = handle_bp,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC] = handle_ac,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_MC] = handle_resume,
-	[SVM_EXIT_WRITE_CR0]	= svm_handle_cr_write,
-	[SVM_EXIT_WRITE_CR4]	= svm_handle_cr_write,
-	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7] = svm_handle_dr,
-	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7] = svm_handle_dr,
+	[SVM_EXIT_WRITE_CR0]	= mkvm_svm_handle_cr_write,
+	[SVM_EXIT_WRITE_CR4]	= mkvm_svm_handle_cr_write,
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7] = mkvm_svm_handle_dr,
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7] = mkvm_svm_handle_dr,
 	[SVM_EXIT_SWINT]	= handle_swint,
 	[SVM_EXIT_ICEBP]	= handle_icebp,
 	[SVM_EXIT_INTR]		= handle_resume,
@@ -330,7 +330,7 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 };
 
 /**
- * svm_handle_exit() - act on the #VMEXIT svm_run() came back from
+ * mkvm_svm_handle_exit() - act on the #VMEXIT svm_run() came back from
  * @vcpu: the vCPU
  *
  * VMEXIT_INVALID (a VMRUN consistency check failed, 15.5.1) becomes
@@ -339,7 +339,7 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
  *
  * Return: what the run loop does next.
  */
-enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu)
+enum mkvm_exit_action mkvm_svm_handle_exit(struct mkvm_vcpu *vcpu)
 {
 	u32 code = to_svm(vcpu)->vmcb->control.exit_code;
 

@@ -22,7 +22,7 @@
 
 #include "svm.h"
 
-bool svm_has_nrips;
+bool mkvm_svm_has_nrips;
 
 /* Per CPU: the VM_HSAVE_PA area (15.30.4) and the host's VMSAVE state. */
 static DEFINE_PER_CPU(void *, svm_hsave);
@@ -49,12 +49,12 @@ static u32 svm_nr_asids;
 static DEFINE_SPINLOCK(svm_asid_lock);
 
 /**
- * svm_probe() - can minikvm use SVM on this machine?
+ * mkvm_svm_probe() - can minikvm use SVM on this machine?
  *
  * Return: 0 when the CPU has SVM with nested paging and firmware did not
  * disable it (VM_CR.SVMDIS, 15.30.1).
  */
-int svm_probe(void)
+int mkvm_svm_probe(void)
 {
 	u64 vm_cr;
 
@@ -68,7 +68,7 @@ int svm_probe(void)
 		pr_err("SVM without nested paging is not supported\n");
 		return -ENODEV;
 	}
-	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	mkvm_svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
 	if (svm_nr_asids < 2)
 		return -ENODEV;
@@ -433,7 +433,7 @@ static void svm_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = svm->cr4;
-	sregs->efer = svm_get_efer(svm);
+	sregs->efer = mkvm_svm_get_efer(svm);
 }
 
 static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -457,8 +457,8 @@ static void svm_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->cr0 = sregs->cr0;
 	save->cr2 = sregs->cr2;
 	save->cr3 = sregs->cr3;
-	svm_load_cr4(svm, sregs->cr4);
-	svm_set_efer(svm, sregs->efer);
+	mkvm_svm_load_cr4(svm, sregs->cr4);
+	mkvm_svm_set_efer(svm, sregs->efer);
 }
 
 /*
@@ -513,7 +513,7 @@ static int svm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
 	if (field)
 		*data = *field;
 	else if (index == MSR_EFER)
-		*data = svm_get_efer(to_svm(vcpu));
+		*data = mkvm_svm_get_efer(to_svm(vcpu));
 	else if (index == MSR_IA32_TSC)
 		*data = rdtsc() + vmcb->control.tsc_offset;	/* 15.30.5 */
 	else
@@ -529,7 +529,7 @@ static int svm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data)
 	if (field)
 		*field = data;
 	else if (index == MSR_EFER)
-		svm_set_efer(to_svm(vcpu), data);
+		mkvm_svm_set_efer(to_svm(vcpu), data);
 	else if (index == MSR_IA32_TSC)
 		vmcb->control.tsc_offset = data - rdtsc();
 	else
@@ -571,7 +571,7 @@ static void svm_set_dr7(struct mkvm_vcpu *vcpu, u64 dr7)
 	to_svm(vcpu)->vmcb->save.dr7 = dr7;
 }
 
-const struct mkvm_ops svm_ops = {
+const struct mkvm_ops mkvm_svm_ops = {
 	.name			= "svm",
 	.vcpu_size		= sizeof(struct svm_vcpu),
 	.hardware_setup		= svm_hardware_setup,
@@ -584,7 +584,7 @@ const struct mkvm_ops svm_ops = {
 	.vcpu_free		= svm_vcpu_free,
 	.vcpu_load		= svm_vcpu_load,
 	.run			= svm_run,
-	.handle_exit		= svm_handle_exit,
+	.handle_exit		= mkvm_svm_handle_exit,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
 	.get_msr		= svm_get_msr,
@@ -596,7 +596,7 @@ const struct mkvm_ops svm_ops = {
 	.get_dr6		= svm_get_dr6,
 	.set_dr6		= svm_set_dr6,
 	.set_dr7		= svm_set_dr7,
-	.skip_instruction	= svm_skip,
+	.skip_instruction	= mkvm_svm_skip,
 	.tdp_table_pte		= svm_tdp_table_pte,
 	.tdp_leaf_pte		= svm_tdp_leaf_pte,
 };

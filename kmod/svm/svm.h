@@ -25,8 +25,8 @@ static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
 	return container_of(vcpu, struct svm_vcpu, vcpu);
 }
 
-/* Set by svm_probe(): the CPU saves the next RIP on exits (NRIP_SAVE). */
-extern bool svm_has_nrips;
+/* Set by mkvm_svm_probe(): the CPU saves the next RIP on exits (NRIP_SAVE). */
+extern bool mkvm_svm_has_nrips;
 
 /**
  * mkvm_svm_enter() - VMLOAD, VMRUN, VMSAVE the guest, VMLOAD the host
@@ -39,8 +39,8 @@ extern bool svm_has_nrips;
 void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs,
 		    unsigned long host_save_pa);
 
-void svm_load_cr4(struct svm_vcpu *svm, u64 cr4);
-enum mkvm_exit_action svm_handle_exit(struct mkvm_vcpu *vcpu);
+void mkvm_svm_load_cr4(struct svm_vcpu *svm, u64 cr4);
+enum mkvm_exit_action mkvm_svm_handle_exit(struct mkvm_vcpu *vcpu);
 
 static inline void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)
 {
@@ -51,10 +51,10 @@ static inline void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)
 }
 
 /* cr.c: the guest's EFER, and the CR0/CR4 writes that may change LME's place. */
-u64 svm_get_efer(struct svm_vcpu *svm);
-void svm_set_efer(struct svm_vcpu *svm, u64 efer);
-void svm_skip(struct mkvm_vcpu *vcpu, unsigned int len);
-enum mkvm_exit_action svm_handle_cr_write(struct mkvm_vcpu *vcpu);
-enum mkvm_exit_action svm_handle_dr(struct mkvm_vcpu *vcpu);
+u64 mkvm_svm_get_efer(struct svm_vcpu *svm);
+void mkvm_svm_set_efer(struct svm_vcpu *svm, u64 efer);
+void mkvm_svm_skip(struct mkvm_vcpu *vcpu, unsigned int len);
+enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_svm_handle_dr(struct mkvm_vcpu *vcpu);
 
 #endif

@@ -15,14 +15,14 @@
 #include "vmx_ops.h"
 
 /**
- * vmx_skip_instruction() - move RIP past the instruction that exited
+ * mkvm_vmx_skip_instruction() - move RIP past the instruction that exited
  * @vcpu: the vCPU
  *
  * The instruction completes here, so the blocking by STI or MOV SS it
  * may have been under ends with it (24.4.2), as KVM's
  * skip_emulated_instruction() clears it.
  */
-void vmx_skip_instruction(struct mkvm_vcpu *vcpu)
+void mkvm_vmx_skip_instruction(struct mkvm_vcpu *vcpu)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
@@ -33,13 +33,13 @@ void vmx_skip_instruction(struct mkvm_vcpu *vcpu)
 }
 
 /**
- * vmx_skip_op() - the skip_instruction op: the VMCS always has the length
+ * mkvm_vmx_skip_op() - the skip_instruction op: the VMCS always has the length
  * @vcpu: the vCPU
  * @len: unused (SDM Vol. 3C, 28.2.5)
  */
-void vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len)
+void mkvm_vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len)
 {
-	vmx_skip_instruction(vcpu);
+	mkvm_vmx_skip_instruction(vcpu);
 }
 
 static enum mkvm_exit_action vmx_unexpected(struct mkvm_vcpu *vcpu)
@@ -90,7 +90,7 @@ static enum mkvm_exit_action vmx_reflect(struct mkvm_vcpu *vcpu, u8 vector, bool
 
 	if (fault)
 		vcpu->rflags |= X86_EFLAGS_RF;
-	vmx_ops.inject_exception(vcpu, vector, info & INTR_INFO_DELIVER_CODE_MASK,
+	mkvm_vmx_ops.inject_exception(vcpu, vector, info & INTR_INFO_DELIVER_CODE_MASK,
 				 vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	return MKVM_RESUME;
 }
@@ -114,7 +114,7 @@ static enum mkvm_exit_action vmx_reflect_db(struct mkvm_vcpu *vcpu, u32 info)
 
 	mkvm_intercepted(db);
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
-		vmx_skip_instruction(vcpu);
+		mkvm_vmx_skip_instruction(vcpu);
 		return vmx_reflect(vcpu, X86_TRAP_DB, false);
 	}
 	vmx->dr6 = (vmx->dr6 & ~(unsigned long)DR_TRAP_BITS) | (qual & VMX_DB_QUAL_DR6);
@@ -139,7 +139,7 @@ static enum mkvm_exit_action vmx_reflect_db(struct mkvm_vcpu *vcpu, u32 info)
 static enum mkvm_exit_action vmx_handle_ac(struct mkvm_vcpu *vcpu)
 {
 	bool guest_ac = (vmcs_read32(GUEST_SS_AR_BYTES) & (3 << 5)) == (3 << 5) &&
-			(vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_AM) &&
+			(mkvm_vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_AM) &&
 			(vcpu->rflags & X86_EFLAGS_AC);
 
 	if (guest_ac) {
@@ -196,13 +196,13 @@ static enum mkvm_exit_action handle_triple_fault(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_cpuid(struct mkvm_vcpu *vcpu)
 {
 	mkvm_emulate_cpuid(vcpu);
-	vmx_skip_instruction(vcpu);
+	mkvm_vmx_skip_instruction(vcpu);
 	return MKVM_RESUME;
 }
 
 static enum mkvm_exit_action handle_hlt(struct mkvm_vcpu *vcpu)
 {
-	vmx_skip_instruction(vcpu);
+	mkvm_vmx_skip_instruction(vcpu);
 	return mkvm_exit_simple(vcpu, KVM_EXIT_HLT);
 }
 
@@ -290,7 +290,7 @@ static int vmx_write_cr4(struct vmx_vcpu *vmx, unsigned long val)
 	int r;
 
 	/* The guest-owned bits come from GUEST_CR4, the others from vmx->cr4. */
-	old = (vmcs_readl(GUEST_CR4) & ~vmx_cfg.cr4_mask) | (old & vmx_cfg.cr4_mask);
+	old = (vmcs_readl(GUEST_CR4) & ~mkvm_vmx_cfg.cr4_mask) | (old & mkvm_vmx_cfg.cr4_mask);
 	if (!mkvm_cr4_valid(vcpu, val))
 		return -EINVAL;
 	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
@@ -300,13 +300,13 @@ static int vmx_write_cr4(struct vmx_vcpu *vmx, unsigned long val)
 		return -EINVAL;
 	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) && (cr3 & 0xfff))
 		return -EINVAL;
-	if ((vmx_guest_cr0(vmx) & X86_CR0_PG) && (val & X86_CR4_PAE) &&
+	if ((mkvm_vmx_guest_cr0(vmx) & X86_CR0_PG) && (val & X86_CR4_PAE) &&
 	    !(efer & EFER_LMA) && ((old ^ val) & VMX_CR4_PDPTR_BITS)) {
 		r = vmx_load_pdptrs(vcpu, cr3);
 		if (r)
 			return r;
 	}
-	vmx_set_cr4(vmx, val);
+	mkvm_vmx_set_cr4(vmx, val);
 	/* Paging bits may have changed: no stale translation survives. */
 	vmx->need_flush = true;
 	return 0;
@@ -350,7 +350,7 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 		r = -EINVAL;
 		if (!(val >> 32) && !((val & X86_CR0_NW) && !(val & X86_CR0_CD)) &&
 		    !((val & X86_CR0_PG) && !(val & X86_CR0_PE))) {
-			vmx_set_cr0(vmx, val);
+			mkvm_vmx_set_cr0(vmx, val);
 			r = 0;
 		}
 	} else {
@@ -359,10 +359,10 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 			return MKVM_MMU_FAULT;
 	}
 	if (r) {
-		vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
-	vmx_skip_instruction(vcpu);
+	mkvm_vmx_skip_instruction(vcpu);
 	return MKVM_RESUME;
 }
 
@@ -389,7 +389,7 @@ static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 {
 	/* RDPMC: no performance counters for the guest, #GP(0) as hardware would. */
-	vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	mkvm_vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
 
@@ -398,7 +398,7 @@ static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 	/* VMX instructions (no nested VMX), MONITOR/MWAIT: the guest's
 	 * CPUID does not offer them.
 	 */
-	vmx_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	mkvm_vmx_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
 	return MKVM_RESUME;
 }
 
@@ -407,7 +407,7 @@ static enum mkvm_exit_action handle_skip(struct mkvm_vcpu *vcpu)
 	/* INVD: flushing caches without write-back could lose host data;
 	 * complete it as a no-op, as KVM does.
 	 */
-	vmx_skip_instruction(vcpu);
+	mkvm_vmx_skip_instruction(vcpu);
 	return MKVM_RESUME;
 }
 
@@ -474,7 +474,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 };
 
 /**
- * vmx_handle_exit() - act on the exit vmx_run() recorded
+ * mkvm_vmx_handle_exit() - act on the exit vmx_run() recorded
  * @vcpu: the vCPU; preemption is off and its VMCS current
  *
  * A failed VMLAUNCH/VMRESUME and a failed VM entry (exit reason bit 31,
@@ -483,7 +483,7 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
  *
  * Return: what the run loop does next.
  */
-enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu)
+enum mkvm_exit_action mkvm_vmx_handle_exit(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 basic = vmx->exit_reason & 0xffff;

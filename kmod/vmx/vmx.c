@@ -28,7 +28,7 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 
-struct vmx_config vmx_cfg;
+struct vmx_config mkvm_vmx_cfg;
 
 /* The MSRs SYSCALL uses, in vmx->syscall_msrs order, and the host's values. */
 static const u32 vmx_syscall_msr_index[4] = {
@@ -70,13 +70,13 @@ static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 static DECLARE_BITMAP(vmx_vpid_bitmap, MKVM_NR_VPIDS);
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 
-void vmx_vmread_error(unsigned long field)
+void mkvm_vmx_vmread_error(unsigned long field)
 {
 	WARN_ONCE(1, "minikvm: vmread of field %#lx failed, VM-instruction error %u\n",
 		  field, (u32)__vmcs_readl(VM_INSTRUCTION_ERROR));
 }
 
-void vmx_vmwrite_error(unsigned long field, unsigned long value)
+void mkvm_vmx_vmwrite_error(unsigned long field, unsigned long value)
 {
 	WARN_ONCE(1, "minikvm: vmwrite %#lx to field %#lx failed, VM-instruction error %u\n",
 		  value, field, (u32)__vmcs_readl(VM_INSTRUCTION_ERROR));
@@ -121,11 +121,11 @@ static void vmx_setup_preemption_timer(bool true_ctls)
 		return;
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
 	/* The timer counts down once per 2^rate TSC cycles (A.6). */
-	vmx_cfg.preemption_timer = min_t(u64, ((u64)tsc_khz * 10) >>
+	mkvm_vmx_cfg.preemption_timer = min_t(u64, ((u64)tsc_khz * 10) >>
 					 (misc & MSR_IA32_VMX_MISC_PREEMPTION_TIMER_SCALE),
 					 U32_MAX);
-	if (vmx_cfg.preemption_timer)
-		vmx_cfg.pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
+	if (mkvm_vmx_cfg.preemption_timer)
+		mkvm_vmx_cfg.pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
 }
 
 static int vmx_setup_config(void)
@@ -136,7 +136,7 @@ static int vmx_setup_config(void)
 	int r;
 
 	rdmsrl(MSR_IA32_VMX_BASIC, basic);
-	vmx_cfg.revision_id = basic & 0x7fffffff;
+	mkvm_vmx_cfg.revision_id = basic & 0x7fffffff;
 	/* A.1: bit 55 says the TRUE_* control MSRs exist. */
 	true_ctls = basic & BIT_ULL(55);
 	if (((basic >> 32) & 0x1fff) > PAGE_SIZE) {
@@ -147,7 +147,7 @@ static int vmx_setup_config(void)
 	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
 				true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					    MSR_IA32_VMX_PINBASED_CTLS,
-				&vmx_cfg.pin, "pin-based");
+				&mkvm_vmx_cfg.pin, "pin-based");
 	if (r)
 		return r;
 	vmx_setup_preemption_timer(true_ctls);
@@ -169,13 +169,13 @@ static int vmx_setup_config(void)
 	r = vmx_adjust_controls(proc_want,
 				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 					    MSR_IA32_VMX_PROCBASED_CTLS,
-				&vmx_cfg.proc, "processor-based");
+				&mkvm_vmx_cfg.proc, "processor-based");
 	if (r)
 		return r;
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
 	       ept_vpid);
-	vmx_cfg.has_mtf = (ept_vpid >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
-	if (vmx_cfg.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
+	mkvm_vmx_cfg.has_mtf = (ept_vpid >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+	if (mkvm_vmx_cfg.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
 			    CPU_BASED_INVLPG_EXITING))
 		pr_info("CPU forces some CR3/INVLPG/MSR exits; they are handled as they come\n");
 
@@ -189,7 +189,7 @@ static int vmx_setup_config(void)
 		    SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	if ((ept_vpid >> 32) & SECONDARY_EXEC_ENABLE_RDTSCP)
 		proc_want |= SECONDARY_EXEC_ENABLE_RDTSCP;
-	r = vmx_adjust_controls(proc_want, MSR_IA32_VMX_PROCBASED_CTLS2, &vmx_cfg.proc2,
+	r = vmx_adjust_controls(proc_want, MSR_IA32_VMX_PROCBASED_CTLS2, &mkvm_vmx_cfg.proc2,
 				"secondary");
 	if (r)
 		return r;
@@ -204,7 +204,7 @@ static int vmx_setup_config(void)
 				VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
 				true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 					    MSR_IA32_VMX_EXIT_CTLS,
-				&vmx_cfg.exit, "VM-exit");
+				&mkvm_vmx_cfg.exit, "VM-exit");
 	if (r)
 		return r;
 
@@ -212,11 +212,11 @@ static int vmx_setup_config(void)
 				VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
 				true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 					    MSR_IA32_VMX_ENTRY_CTLS,
-				&vmx_cfg.entry, "VM-entry");
+				&mkvm_vmx_cfg.entry, "VM-entry");
 	if (r)
 		return r;
 	/* IA-32e mode guest is set per vCPU from EFER.LMA. */
-	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
+	mkvm_vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_vpid);
 	if (!(ept_vpid & VMX_EPT_PAGE_WALK_4_BIT) || !(ept_vpid & VMX_EPTP_WB_BIT) ||
@@ -226,28 +226,28 @@ static int vmx_setup_config(void)
 		       ept_vpid);
 		return -EIO;
 	}
-	vmx_cfg.invept_single = ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT;
-	vmx_cfg.invvpid_single = (ept_vpid >> 32) & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT;
+	mkvm_vmx_cfg.invept_single = ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT;
+	mkvm_vmx_cfg.invvpid_single = (ept_vpid >> 32) & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT;
 
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, mkvm_vmx_cfg.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, mkvm_vmx_cfg.cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, mkvm_vmx_cfg.cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, mkvm_vmx_cfg.cr4_fixed1);
 	/* Unrestricted guest lifts the PE and PG requirements (26.3.1.1). */
-	vmx_cfg.cr0_mask = vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+	mkvm_vmx_cfg.cr0_mask = mkvm_vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
 	/* The host owns every CR4 bit but VMX_CR4_GUEST_OWNED (vmx.h). */
-	vmx_cfg.cr4_mask = ~(unsigned long)VMX_CR4_GUEST_OWNED | vmx_cfg.cr4_fixed0 |
-			   ~vmx_cfg.cr4_fixed1;
+	mkvm_vmx_cfg.cr4_mask = ~(unsigned long)VMX_CR4_GUEST_OWNED | mkvm_vmx_cfg.cr4_fixed0 |
+			   ~mkvm_vmx_cfg.cr4_fixed1;
 	return 0;
 }
 
 /**
- * vmx_probe() - can minikvm use VMX on this machine?
+ * mkvm_vmx_probe() - can minikvm use VMX on this machine?
  *
  * Return: 0 when the CPU has VMX, firmware left it enabled outside SMX
  * (IA32_FEATURE_CONTROL, 23.7) and the controls minikvm needs exist.
  */
-int vmx_probe(void)
+int mkvm_vmx_probe(void)
 {
 	u64 feat;
 
@@ -270,7 +270,7 @@ static int vmx_hardware_setup(void)
 
 		if (!page)
 			goto err;
-		page[0] = vmx_cfg.revision_id;	/* 25.11.5 */
+		page[0] = mkvm_vmx_cfg.revision_id;	/* 25.11.5 */
 		per_cpu(vmxon_region, cpu) = page;
 		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
 	}
@@ -321,8 +321,8 @@ static int vmx_hardware_enable(void)
 		return -EBUSY;
 	}
 	cr4_set_bits_irqsoff(X86_CR4_VMXE);
-	if (!vmx_fixed_ok(read_cr0(), vmx_cfg.cr0_fixed0, vmx_cfg.cr0_fixed1) ||
-	    !vmx_fixed_ok(__read_cr4(), vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1)) {
+	if (!vmx_fixed_ok(read_cr0(), mkvm_vmx_cfg.cr0_fixed0, mkvm_vmx_cfg.cr0_fixed1) ||
+	    !vmx_fixed_ok(__read_cr4(), mkvm_vmx_cfg.cr4_fixed0, mkvm_vmx_cfg.cr4_fixed1)) {
 		pr_err("CPU %d: CR0/CR4 violate the VMX fixed bits\n", cpu);
 		goto err;
 	}
@@ -420,7 +420,7 @@ static int vmx_vcpu_create(struct mkvm_vcpu *vcpu)
 	vmcs = (u32 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vmcs)
 		return -ENOMEM;
-	vmcs[0] = vmx_cfg.revision_id;	/* 25.2 */
+	vmcs[0] = mkvm_vmx_cfg.revision_id;	/* 25.2 */
 	vmx->vmcs = vmcs;
 
 	spin_lock(&vmx_vpid_lock);
@@ -475,11 +475,11 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 {
 	u64 val;
 
-	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
-	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
-	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry);
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, mkvm_vmx_cfg.pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, mkvm_vmx_cfg.proc);
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, mkvm_vmx_cfg.proc2);
+	vmcs_write32(VM_EXIT_CONTROLS, mkvm_vmx_cfg.exit);
+	vmcs_write32(VM_ENTRY_CONTROLS, mkvm_vmx_cfg.entry);
 	vmcs_write32(EXCEPTION_BITMAP, VMX_EXCEPTIONS_ALWAYS);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
@@ -499,8 +499,8 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
 	 * reads its own values from the shadows, and a write changing them
 	 * exits (25.3) to be checked by handle_cr().
 	 */
-	vmcs_writel(CR0_GUEST_HOST_MASK, vmx_cfg.cr0_mask);
-	vmcs_writel(CR4_GUEST_HOST_MASK, vmx_cfg.cr4_mask);
+	vmcs_writel(CR0_GUEST_HOST_MASK, mkvm_vmx_cfg.cr0_mask);
+	vmcs_writel(CR4_GUEST_HOST_MASK, mkvm_vmx_cfg.cr4_mask);
 
 	/* Host state that is the same on every CPU (26.2.2-26.2.4). */
 	vmcs_writel(HOST_CR0, read_cr0());
@@ -575,11 +575,11 @@ static void vmx_vcpu_load(struct mkvm_vcpu *vcpu, int cpu)
 static void vmx_flush(struct vmx_vcpu *vmx)
 {
 	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
-	if (vmx_cfg.invept_single)
+	if (mkvm_vmx_cfg.invept_single)
 		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vmx_eptp(vmx->vcpu.vm));
 	else
 		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
-	if (vmx_cfg.invvpid_single)
+	if (mkvm_vmx_cfg.invvpid_single)
 		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vmx->vpid);
 	else
 		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
@@ -646,8 +646,8 @@ static void vmx_run(struct mkvm_vcpu *vcpu)
 		vmx->need_flush = false;
 	}
 	vmx_refresh_host_state(vmx);
-	if (vmx_cfg.preemption_timer)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preemption_timer);
+	if (mkvm_vmx_cfg.preemption_timer)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, mkvm_vmx_cfg.preemption_timer);
 	vmcs_writel(GUEST_RIP, vcpu->rip);
 	vmcs_writel(GUEST_RSP, vcpu->regs[MKVM_RSP]);
 	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);
@@ -807,17 +807,17 @@ static void vmx_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	sregs->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	sregs->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	sregs->cr0 = vmx_guest_cr0(vmx);
+	sregs->cr0 = mkvm_vmx_guest_cr0(vmx);
 	sregs->cr2 = vmx->cr2;
 	sregs->cr3 = vmcs_readl(GUEST_CR3);
-	sregs->cr4 = (vmcs_readl(GUEST_CR4) & ~vmx_cfg.cr4_mask) |
-		     (vmx->cr4 & vmx_cfg.cr4_mask);
+	sregs->cr4 = (vmcs_readl(GUEST_CR4) & ~mkvm_vmx_cfg.cr4_mask) |
+		     (vmx->cr4 & mkvm_vmx_cfg.cr4_mask);
 	/* The exit saved EFER, LMA included (27.3.1). */
 	sregs->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 
 /**
- * vmx_guest_cr0() - CR0 as the guest sees it
+ * mkvm_vmx_guest_cr0() - CR0 as the guest sees it
  * @vmx: the vCPU
  *
  * The guest changes the bits it owns without exiting: those come from
@@ -825,29 +825,31 @@ static void vmx_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
  *
  * Return: the guest's CR0.
  */
-unsigned long vmx_guest_cr0(struct vmx_vcpu *vmx)
+unsigned long mkvm_vmx_guest_cr0(struct vmx_vcpu *vmx)
 {
-	return (vmcs_readl(GUEST_CR0) & ~vmx_cfg.cr0_mask) | (vmx->cr0 & vmx_cfg.cr0_mask);
+	unsigned long mask = mkvm_vmx_cfg.cr0_mask;
+
+	return (vmcs_readl(GUEST_CR0) & ~mask) | (vmx->cr0 & mask);
 }
 
 /**
- * vmx_set_cr0() - the guest's CR0 (as it sees it) into the VMCS
+ * mkvm_vmx_set_cr0() - the guest's CR0 (as it sees it) into the VMCS
  * @vmx: the vCPU
  * @cr0: the value the guest reads back
  */
-void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0)
+void mkvm_vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0)
 {
 	vmx->cr0 = cr0;
 	vmcs_writel(CR0_READ_SHADOW, cr0);
-	vmcs_writel(GUEST_CR0, (cr0 | vmx_cfg.cr0_mask) & vmx_cfg.cr0_fixed1);
+	vmcs_writel(GUEST_CR0, (cr0 | mkvm_vmx_cfg.cr0_mask) & mkvm_vmx_cfg.cr0_fixed1);
 }
 
 /**
- * vmx_set_cr4() - the guest's CR4 (as it sees it) into the VMCS
+ * mkvm_vmx_set_cr4() - the guest's CR4 (as it sees it) into the VMCS
  * @vmx: the vCPU
  * @cr4: the value the guest reads back
  */
-void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4)
+void mkvm_vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4)
 {
 	/*
 	 * CR4.MCE is the host's while the guest runs: with it clear a
@@ -859,7 +861,7 @@ void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4)
 
 	vmx->cr4 = cr4;
 	vmcs_writel(CR4_READ_SHADOW, cr4);
-	vmcs_writel(GUEST_CR4, (hw | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
+	vmcs_writel(GUEST_CR4, (hw | mkvm_vmx_cfg.cr4_fixed0) & mkvm_vmx_cfg.cr4_fixed1);
 }
 
 /*
@@ -869,7 +871,7 @@ void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4)
 static void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
 {
 	vmcs_write64(GUEST_IA32_EFER, efer);
-	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry |
+	vmcs_write32(VM_ENTRY_CONTROLS, mkvm_vmx_cfg.entry |
 		     (efer & EFER_LMA ? VM_ENTRY_IA32E_MODE : 0));
 	vmx->switch_syscall_msrs = efer & EFER_SCE;
 }
@@ -989,8 +991,8 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmcs_write32(GUEST_GDTR_LIMIT, sregs->gdt.limit);
 	vmcs_writel(GUEST_IDTR_BASE, sregs->idt.base);
 	vmcs_write32(GUEST_IDTR_LIMIT, sregs->idt.limit);
-	vmx_set_cr0(vmx, sregs->cr0);
-	vmx_set_cr4(vmx, sregs->cr4);
+	mkvm_vmx_set_cr0(vmx, sregs->cr0);
+	mkvm_vmx_set_cr4(vmx, sregs->cr4);
 	vmcs_writel(GUEST_CR3, sregs->cr3);
 	/* 26.3.2.4: with EPT, PAE paging takes its PDPTEs from the VMCS. */
 	vmcs_write64(GUEST_PDPTR0, vcpu->pdptrs[0]);
@@ -1015,10 +1017,10 @@ static unsigned long vmx_get_cr4(struct mkvm_vcpu *vcpu)
 static void vmx_update_debug(struct mkvm_vcpu *vcpu)
 {
 	bool step = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
-	u32 proc = vmx_cfg.proc, bitmap = VMX_EXCEPTIONS_ALWAYS;
+	u32 proc = mkvm_vmx_cfg.proc, bitmap = VMX_EXCEPTIONS_ALWAYS;
 
-	vcpu->step_with_tf = !vmx_cfg.has_mtf;
-	if (step && vmx_cfg.has_mtf)
+	vcpu->step_with_tf = !mkvm_vmx_cfg.has_mtf;
+	if (step && mkvm_vmx_cfg.has_mtf)
 		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
 	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP)
 		bitmap |= BIT(X86_TRAP_BP);
@@ -1035,7 +1037,7 @@ static void vmx_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 	 * 24.8.3: event injection on the next VM entry.  Real mode pushes no
 	 * error code, and entry refuses one there (26.2.1.3).
 	 */
-	if (has_error && (vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_PE)) {
+	if (has_error && (mkvm_vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
@@ -1064,7 +1066,7 @@ static void vmx_set_dr7(struct mkvm_vcpu *vcpu, u64 dr7)
 	vmcs_writel(GUEST_DR7, dr7);
 }
 
-const struct mkvm_ops vmx_ops = {
+const struct mkvm_ops mkvm_vmx_ops = {
 	.name			= "vmx",
 	.vcpu_size		= sizeof(struct vmx_vcpu),
 	.hardware_setup		= vmx_hardware_setup,
@@ -1077,7 +1079,7 @@ const struct mkvm_ops vmx_ops = {
 	.vcpu_free		= vmx_vcpu_free,
 	.vcpu_load		= vmx_vcpu_load,
 	.run			= vmx_run,
-	.handle_exit		= vmx_handle_exit,
+	.handle_exit		= mkvm_vmx_handle_exit,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
 	.get_msr		= vmx_get_msr,
@@ -1089,7 +1091,7 @@ const struct mkvm_ops vmx_ops = {
 	.get_dr6		= vmx_get_dr6,
 	.set_dr6		= vmx_set_dr6,
 	.set_dr7		= vmx_set_dr7,
-	.skip_instruction	= vmx_skip_op,
+	.skip_instruction	= mkvm_vmx_skip_op,
 	.tdp_table_pte		= vmx_tdp_table_pte,
 	.tdp_leaf_pte		= vmx_tdp_leaf_pte,
 };

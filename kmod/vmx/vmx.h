@@ -24,7 +24,7 @@ struct vmx_config {
 	bool has_mtf;		/* monitor trap flag, for single steps */
 };
 
-extern struct vmx_config vmx_cfg;
+extern struct vmx_config mkvm_vmx_cfg;
 
 /*
  * The CR4 bits a guest changes without an exit, each safe for the host
@@ -62,7 +62,7 @@ struct vmx_vcpu {
 
 	/*
 	 * The guest's view of the host-owned CR0/CR4 bits (also in the read
-	 * shadows); the other bits live in GUEST_CR0/CR4 (vmx_guest_cr0()).
+	 * shadows); the other bits live in GUEST_CR0/CR4 (mkvm_vmx_guest_cr0()).
 	 */
 	unsigned long cr0, cr4;
 	u64 kernel_gs_base;		/* IA32_KERNEL_GS_BASE is not in the VMCS */
@@ -105,11 +105,11 @@ static inline struct vmx_vcpu *to_vmx(struct mkvm_vcpu *vcpu)
 int mkvm_vmx_enter(unsigned long *regs, int launched);
 void mkvm_vmx_exit(void);
 
-enum mkvm_exit_action vmx_handle_exit(struct mkvm_vcpu *vcpu);
-void vmx_skip_instruction(struct mkvm_vcpu *vcpu);
-void vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len);
-void vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
-unsigned long vmx_guest_cr0(struct vmx_vcpu *vmx);
-void vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);
+enum mkvm_exit_action mkvm_vmx_handle_exit(struct mkvm_vcpu *vcpu);
+void mkvm_vmx_skip_instruction(struct mkvm_vcpu *vcpu);
+void mkvm_vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len);
+void mkvm_vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
+unsigned long mkvm_vmx_guest_cr0(struct vmx_vcpu *vmx);
+void mkvm_vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);
 
 #endif

@@ -33,8 +33,8 @@ static __always_inline void vmcs_check(unsigned long field, unsigned int width)
 			 "VMCS field accessed with the wrong width");
 }
 
-void vmx_vmread_error(unsigned long field);
-void vmx_vmwrite_error(unsigned long field, unsigned long value);
+void mkvm_vmx_vmread_error(unsigned long field);
+void mkvm_vmx_vmwrite_error(unsigned long field, unsigned long value);
 
 static __always_inline unsigned long __vmcs_readl(unsigned long field)
 {
@@ -47,7 +47,7 @@ static __always_inline unsigned long __vmcs_readl(unsigned long field)
 		     : [field] "r" (field)
 		     : "cc");
 	if (unlikely(fail))
-		vmx_vmread_error(field);
+		mkvm_vmx_vmread_error(field);
 	return value;
 }
 
@@ -62,7 +62,7 @@ static __always_inline void __vmcs_writel(unsigned long field,
 		     : [field] "r" (field), [value] "rm" (value)
 		     : "cc", "memory");
 	if (unlikely(fail))
-		vmx_vmwrite_error(field, value);
+		mkvm_vmx_vmwrite_error(field, value);
 }
 
 static __always_inline u16 vmcs_read16(unsigned long field)

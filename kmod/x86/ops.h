@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one table of vendor operations.  minikvm_init() picks vmx_ops or
- * svm_ops once, from CPUID, and every vendor-specific action of the core
+ * The one table of vendor operations.  minikvm_init() picks mkvm_vmx_ops or
+ * mkvm_svm_ops once, from CPUID, and every vendor-specific action of the core
  * goes through mkvm_ops.  MKVM_X86_OPS lists the mandatory members so that
  * init can WARN about a backend that forgot one (the pattern of KVM's
  * kvm-x86-ops.h).
@@ -115,11 +115,11 @@ struct mkvm_ops {
 	OP(tdp_leaf_pte)
 
 extern const struct mkvm_ops *mkvm_ops;
-extern const struct mkvm_ops vmx_ops;
-extern const struct mkvm_ops svm_ops;
+extern const struct mkvm_ops mkvm_vmx_ops;
+extern const struct mkvm_ops mkvm_svm_ops;
 
 /* Backend probes: 0 when this CPU and its firmware allow the backend. */
-int vmx_probe(void);
-int svm_probe(void);
+int mkvm_vmx_probe(void);
+int mkvm_svm_probe(void);
 
 #endif
