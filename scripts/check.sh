@@ -39,7 +39,9 @@ for lane in $lanes; do
 		tail -20 "$dir.console" | sed 's/^/# /'
 		f=$((f + 1))
 	fi
-	# The reboot notifier stopped the guest init left running (check mode).
+	# The reboot notifier ran at power-off (check mode; init leaves a guest
+	# running, though after a full run it is sometimes gone by then: the
+	# message gives the count of VMs still open).
 	if grep -q "powering off with a guest running" "$log" &&
 	   ! tr -d '\r' < "$log" | grep -q "minikvm: [a-z]* off on every CPU for the reboot"; then
 		echo "# lane $lane: minikvm's reboot notifier did not report switching off"

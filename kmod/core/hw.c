@@ -223,8 +223,8 @@ static int mkvm_reboot(struct notifier_block *nb, unsigned long code, void *unus
 	/* Every vCPU operation in flight has ended: nothing uses VMX/SVM. */
 	mutex_lock(&mkvm_hw_lock);
 	cpus_read_lock();
-	if (mkvm_hw_users)
-		pr_info("%s off on every CPU for the reboot\n", mkvm_ops->name);
+	pr_info("%s off on every CPU for the reboot (%u VM(s) open)\n", mkvm_ops->name,
+		mkvm_hw_users);
 	on_each_cpu(mkvm_hw_disable_cpu, NULL, 1);
 	cpus_read_unlock();
 	mutex_unlock(&mkvm_hw_lock);
