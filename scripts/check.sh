@@ -40,8 +40,9 @@ for lane in $lanes; do
 		f=$((f + 1))
 	fi
 	# The reboot notifier ran at power-off (check mode; init leaves a guest
-	# running, though after a full run it is sometimes gone by then: the
-	# message gives the count of VMs still open).
+	# running).  Its kick ends that guest's KVM_RUN with EIO and the
+	# launcher usually exits before the switch-off: the message gives the
+	# count of VMs still open then, often 0.
 	if grep -q "powering off with a guest running" "$log" &&
 	   ! tr -d '\r' < "$log" | grep -q "minikvm: [a-z]* off on every CPU for the reboot"; then
 		echo "# lane $lane: minikvm's reboot notifier did not report switching off"
