@@ -309,6 +309,7 @@ int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool se
 /* x86/sregs.c */
 int mkvm_check_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs);
 bool mkvm_cr4_valid(struct mkvm_vcpu *vcpu, u64 cr4);
+bool mkvm_cr4_write_valid(struct mkvm_vcpu *vcpu, u64 old, u64 cr4, u64 efer, u64 cr3);
 void mkvm_reset_sregs(struct kvm_sregs *sregs);
 
 /* Set by the "debug" module parameter: dump state on unexpected exits. */

@@ -81,22 +81,12 @@ static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 	return 0;
 }
 
-/*
- * The checks MOV to CR4 makes: the bits KVM_SET_SREGS takes for this
- * guest's CPUID, PAE in long mode, PCIDE only in long mode.
- */
+/* The checks MOV to CR4 makes (mkvm_cr4_write_valid()). */
 static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
 {
 	u64 efer = mkvm_svm_get_efer(svm);
 
-	if (!mkvm_cr4_valid(&svm->vcpu, cr4))
-		return -EINVAL;
-	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
-		return -EINVAL;
-	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
-		return -EINVAL;
-	if ((cr4 & X86_CR4_PCIDE) && !(svm->cr4 & X86_CR4_PCIDE) &&
-	    (svm->vmcb->save.cr3 & 0xfff))
+	if (!mkvm_cr4_write_valid(&svm->vcpu, svm->cr4, cr4, efer, svm->vmcb->save.cr3))
 		return -EINVAL;
 	mkvm_svm_load_cr4(svm, cr4);
 	mkvm_svm_set_efer(svm, efer);

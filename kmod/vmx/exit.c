@@ -277,28 +277,19 @@ static int vmx_load_pdptrs(struct mkvm_vcpu *vcpu, u64 cr3)
 
 /*
  * MOV to CR4 changing a bit the host owns (VMX_CR4_GUEST_OWNED): the
- * checks the instruction makes (SDM Vol. 3A, 2.5, 4.1.3, 4.10.1),
- * against what this guest's CPUID offers.  Return: 0, -EINVAL for #GP,
+ * checks the instruction makes (mkvm_cr4_write_valid()), and PAE
+ * paging's PDPTEs reloaded when it changes their bits (4.1.3).  Return: 0, -EINVAL for #GP,
  * -EAGAIN from vmx_load_pdptrs().
  */
 static int vmx_write_cr4(struct vmx_vcpu *vmx, unsigned long val)
 {
 	struct mkvm_vcpu *vcpu = &vmx->vcpu;
-	unsigned long old = vmx->cr4;
+	unsigned long old = mkvm_vmx_guest_cr4(vmx);
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
 	u64 cr3 = vmcs_readl(GUEST_CR3);
 	int r;
 
-	/* The guest-owned bits come from GUEST_CR4, the others from vmx->cr4. */
-	old = (vmcs_readl(GUEST_CR4) & ~mkvm_vmx_cfg.cr4_mask) | (old & mkvm_vmx_cfg.cr4_mask);
-	if (!mkvm_cr4_valid(vcpu, val))
-		return -EINVAL;
-	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
-		return -EINVAL;
-	/* PCIDE: long mode only, and set only while CR3[11:0] is 0. */
-	if ((val & X86_CR4_PCIDE) && !(efer & EFER_LMA))
-		return -EINVAL;
-	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) && (cr3 & 0xfff))
+	if (!mkvm_cr4_write_valid(vcpu, old, val, efer, cr3))
 		return -EINVAL;
 	if ((mkvm_vmx_guest_cr0(vmx) & X86_CR0_PG) && (val & X86_CR4_PAE) &&
 	    !(efer & EFER_LMA) && ((old ^ val) & VMX_CR4_PDPTR_BITS)) {

@@ -810,8 +810,7 @@ static void vmx_get_sregs(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr0 = mkvm_vmx_guest_cr0(vmx);
 	sregs->cr2 = vmx->cr2;
 	sregs->cr3 = vmcs_readl(GUEST_CR3);
-	sregs->cr4 = (vmcs_readl(GUEST_CR4) & ~mkvm_vmx_cfg.cr4_mask) |
-		     (vmx->cr4 & mkvm_vmx_cfg.cr4_mask);
+	sregs->cr4 = mkvm_vmx_guest_cr4(vmx);
 	/* The exit saved EFER, LMA included (27.3.1). */
 	sregs->efer = vmcs_read64(GUEST_IA32_EFER);
 }
@@ -830,6 +829,22 @@ unsigned long mkvm_vmx_guest_cr0(struct vmx_vcpu *vmx)
 	unsigned long mask = mkvm_vmx_cfg.cr0_mask;
 
 	return (vmcs_readl(GUEST_CR0) & ~mask) | (vmx->cr0 & mask);
+}
+
+/**
+ * mkvm_vmx_guest_cr4() - CR4 as the guest sees it
+ * @vmx: the vCPU
+ *
+ * As for CR0: the guest-owned bits (VMX_CR4_GUEST_OWNED) from GUEST_CR4,
+ * the host-owned ones from the guest's last write (vmx->cr4).
+ *
+ * Return: the guest's CR4.
+ */
+unsigned long mkvm_vmx_guest_cr4(struct vmx_vcpu *vmx)
+{
+	unsigned long mask = mkvm_vmx_cfg.cr4_mask;
+
+	return (vmcs_readl(GUEST_CR4) & ~mask) | (vmx->cr4 & mask);
 }
 
 /**

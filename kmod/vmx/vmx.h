@@ -110,6 +110,7 @@ void mkvm_vmx_skip_instruction(struct mkvm_vcpu *vcpu);
 void mkvm_vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len);
 void mkvm_vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
 unsigned long mkvm_vmx_guest_cr0(struct vmx_vcpu *vmx);
+unsigned long mkvm_vmx_guest_cr4(struct vmx_vcpu *vmx);
 void mkvm_vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);
 
 #endif

@@ -73,6 +73,31 @@ bool mkvm_cr4_valid(struct mkvm_vcpu *vcpu, u64 cr4)
 	return !(cr4 & (~mkvm_cr4_allowed() | mkvm_cr4_guest_reserved(vcpu)));
 }
 
+/**
+ * mkvm_cr4_write_valid() - would the guest's MOV to CR4 succeed?
+ * @vcpu: the vCPU, for its CPUID
+ * @old: the guest's CR4 before the write
+ * @cr4: the value written
+ * @efer: the guest's EFER
+ * @cr3: the guest's CR3
+ *
+ * The bits this guest may have (mkvm_cr4_valid()), PAE kept in long mode,
+ * PCIDE only in long mode and only set while CR3[11:0] is 0 (SDM Vol. 3A,
+ * 2.5, 4.10.1), for both backends' CR4 write exits.
+ *
+ * Return: true when valid, false for #GP(0).
+ */
+bool mkvm_cr4_write_valid(struct mkvm_vcpu *vcpu, u64 old, u64 cr4, u64 efer, u64 cr3)
+{
+	if (!mkvm_cr4_valid(vcpu, cr4))
+		return false;
+	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return false;
+	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+		return false;
+	return !((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) && (cr3 & 0xfff));
+}
+
 #define MKVM_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 /**
