@@ -190,9 +190,22 @@ bool mkvm_hw_shutting_down(void)
 	return READ_ONCE(mkvm_shutting_down);
 }
 
-static void mkvm_reboot_kick(void *unused)
+static void mkvm_kick(void *unused)
 {
-	/* The IPI forced running guests out: their KVM_RUN sees the flag. */
+	/* The IPI itself did the work: it forced a VM exit on this CPU. */
+}
+
+/**
+ * mkvm_kick_all_cpus() - force every guest running on any CPU to exit
+ *
+ * An interrupt exits the guest on both backends; this returns once every
+ * online CPU took it, so each vCPU has left the guest since the call and
+ * sees, before it enters again, whatever the caller changed first.
+ * Process context, interrupts on.
+ */
+void mkvm_kick_all_cpus(void)
+{
+	on_each_cpu(mkvm_kick, NULL, 1);
 }
 
 /*
@@ -211,7 +224,8 @@ static int mkvm_reboot(struct notifier_block *nb, unsigned long code, void *unus
 
 	WRITE_ONCE(mkvm_shutting_down, true);
 	atomic_inc(&mkvm_reboots);
-	on_each_cpu(mkvm_reboot_kick, NULL, 1);
+	/* Running guests exit; their KVM_RUN then sees the flag. */
+	mkvm_kick_all_cpus();
 	for (waited = 0; !down_write_trylock(&mkvm_shutdown_sem); waited += 20) {
 		if (waited >= MKVM_REBOOT_WAIT_MS) {
 			pr_warn("a vCPU operation is still in progress: %s left on for the reboot\n",

@@ -197,6 +197,7 @@ void mkvm_hw_exit(void);
 int mkvm_hw_get(void);
 void mkvm_hw_put(void);
 int mkvm_hw_enter(void);
+void mkvm_kick_all_cpus(void);
 void mkvm_hw_leave(void);
 bool mkvm_hw_shutting_down(void);
 struct dentry;

@@ -120,11 +120,6 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
 	xa_destroy(&slot->pages);
 }
 
-static void mkvm_kick(void *unused)
-{
-	/* The IPI itself did the work: it forced a VM exit on this CPU. */
-}
-
 /**
  * mkvm_mmu_zap() - drop every guest-physical translation of a VM
  * @vm: the VM, with vm->lock held
@@ -155,7 +150,7 @@ int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide)
 	atomic_inc(&vm->mmu_gen);
 	/* The kick below must come after the new generation is visible. */
 	smp_mb__after_atomic();
-	on_each_cpu(mkvm_kick, NULL, 1);
+	mkvm_kick_all_cpus();
 	mkvm_tdp_free_root(old_root);
 	return 0;
 }
