@@ -44,7 +44,14 @@ append="$append minikvm.slow=$(((slow + 9) / 10))"
 case $lane in
 qemu)
 	tmo=$((${QEMU_TIMEOUT:-900} * slow / 10))
-	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg \
+	# One host thread for both CPUs (thread=single).  With multi-threaded
+	# TCG, QEMU 7.2 can keep running a stale translation of kernel text
+	# that the other CPU has just patched (a static key flipped by
+	# text_poke_bp), and that CPU then spins for good on an int3 or a nop
+	# that is no longer there: KVM's own VM create/destroy alone froze the
+	# machine within 500 cycles, minikvm not even loaded
+	# (Documentation/reliability.rst, "Known limits").
+	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg,thread=single \
 		-cpu EPYC,+svm,+npt -smp 2 -m "${MKVM_MEM:-512}" -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
 		-serial "file:$log" -monitor none -display none \

@@ -163,6 +163,21 @@ Known limits
   With both fixed, random code runs in all five modes on both lanes; 40
   fuzzer runs on QEMU with seeds 100 to 139 passed with 0 unexpected and
   0 oops.
+* QEMU 7.2's multi-threaded TCG froze the QEMU lane in about one full
+  run in five, always after many VM creations and destructions by KVM
+  (bench's lifecycle workload, rmmod, kvm_coexist, launcher).  With
+  ``loglevel=8`` the NMI backtraces showed the cause, which is not
+  minikvm's: CPU 0 spun for good in ``__schedule`` on an int3 (or at a
+  2-byte nop in ``finish_task_switch``) that memory no longer held, as
+  its own ``Code:`` dump showed, while CPU 1 waited in
+  ``smp_call_function_many_cond`` for it.  The kernel had flipped the
+  preempt-notifier static key (``text_poke_bp``, on KVM's first VM
+  created or last destroyed), and CPU 0 kept a translation of the old
+  bytes.  A program that only creates and closes KVM VMs on CPU 1 while
+  two processes ping-pong on CPU 0, with minikvm.ko unloaded first,
+  froze the machine twice in a row, after fewer than 500 cycles; with
+  ``-accel tcg,thread=single`` it ran 3,000 cycles.  The QEMU lane now
+  runs its two CPUs on one host thread.
 * QEMU's TCG loops for good in real-mode exception delivery beyond the
   IVT limit, where hardware would triple-fault.  Such a guest never
   exits by itself; the fuzzer's signals end its KVM_RUN with EINTR.
