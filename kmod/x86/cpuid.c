@@ -39,7 +39,16 @@
 #define MKVM_HIDE_7_ECX	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(11) | \
 			 BIT(12) | BIT(14))
 #define MKVM_HIDE_7_EDX	(BIT(2) | BIT(3) | BIT(8) | BIT(22) | BIT(23) | \
-			 BIT(24) | BIT(25))
+			 BIT(24) | BIT(25) | MKVM_SPEC_7_EDX)
+/*
+ * The speculation-control MSRs are not given to guests (x86/spec.c):
+ * IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES, SSBD in leaf 7, and
+ * AMD's IBPB, IBRS, STIBP and their "always on"/"preferred" hints, SSBD
+ * and VIRT_SSBD in leaf 0x80000008 EBX.
+ */
+#define MKVM_SPEC_7_EDX	(BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31))
+#define MKVM_SPEC_8_EBX	(BIT(12) | BIT(14) | BIT(15) | BIT(16) | BIT(17) | \
+			 BIT(18) | BIT(24) | BIT(25))
 
 /* Leaf 0xD, the XSAVE state components, for what minikvm offers. */
 static void mkvm_cpuid_xsave(u32 subleaf, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
@@ -109,6 +118,9 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 		break;
 	case 0x80000001:
 		*ecx &= ~BIT(2);	/* SVM */
+		break;
+	case 0x80000008:
+		*ebx &= ~MKVM_SPEC_8_EBX;
 		break;
 	}
 }
