@@ -13,6 +13,7 @@
 #include <linux/module.h>
 
 #include "minikvm.h"
+#include "../x86/spec.h"
 
 const struct mkvm_ops *mkvm_ops;
 
@@ -122,9 +123,12 @@ static int __init minikvm_init(void)
 		return -EINVAL;
 
 	mkvm_fpu_setup();
-	r = mkvm_ops->hardware_setup();
+	r = mkvm_spec_init(mkvm_ops == &mkvm_vmx_ops);
 	if (r)
 		return r;
+	r = mkvm_ops->hardware_setup();
+	if (r)
+		goto err_spec;
 	r = mkvm_hw_init();
 	if (r)
 		goto err_setup;
@@ -141,6 +145,8 @@ err_hw:
 	mkvm_hw_exit();
 err_setup:
 	mkvm_ops->hardware_unsetup();
+err_spec:
+	mkvm_spec_exit();
 	return r;
 }
 
@@ -151,6 +157,7 @@ static void __exit minikvm_exit(void)
 	mkvm_stats_exit();
 	mkvm_hw_exit();
 	mkvm_ops->hardware_unsetup();
+	mkvm_spec_exit();
 	pr_info("unloaded\n");
 }
 

@@ -156,6 +156,10 @@ struct mkvm_vcpu {
 	struct mkvm_mmio_read mmio_read;
 
 	struct mkvm_vcpu_stats stats;
+
+	/* Speculation state (x86/spec.c); only the running vCPU's thread. */
+	bool spec_l1d_flush;		/* flush L1D before the next entry */
+	unsigned long spec_task_switches; /* the task's switches at the last entry */
 };
 
 /* Live objects, module-wide (core/stats.c); all 0 when no VM exists. */

@@ -9,6 +9,7 @@
 #include <linux/seq_file.h>
 
 #include "minikvm.h"
+#include "../x86/spec.h"
 
 struct mkvm_counts mkvm_counts;
 
@@ -27,8 +28,8 @@ DEFINE_SHOW_ATTRIBUTE(mkvm_objects);
 /**
  * mkvm_stats_init() - create /sys/kernel/debug/minikvm/objects
  *
- * And host_state (x86/host_state.c), intercepts (x86/intercept.c) and
- * power (core/hw.c).
+ * And host_state (x86/host_state.c), intercepts (x86/intercept.c),
+ * power (core/hw.c) and mitigations (x86/spec.c).
  * Failures are ignored, as debugfs wants: the files are for debugging.
  */
 void mkvm_stats_init(void)
@@ -38,6 +39,7 @@ void mkvm_stats_init(void)
 	mkvm_host_state_init(mkvm_debugfs_dir);
 	mkvm_intercepts_init(mkvm_debugfs_dir);
 	mkvm_hw_debugfs_init(mkvm_debugfs_dir);
+	mkvm_spec_debugfs_init(mkvm_debugfs_dir);
 }
 
 /**

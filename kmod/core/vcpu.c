@@ -18,6 +18,7 @@
 #include <asm/processor.h>
 
 #include "minikvm.h"
+#include "../x86/spec.h"
 
 /**
  * mkvm_vcpu_load() - make the vCPU's state current on this CPU
@@ -77,11 +78,13 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	 * in guest_context_enter_irqoff().
 	 */
 	rcu_virt_note_context_switch(smp_processor_id());
+	mkvm_spec_before_entry(vcpu);
 	mkvm_fpu_load_guest(vcpu);
 	vcpu->rflags |= tf;
 	mkvm_load_guest_dr(vcpu);
 	host_tsc_aux = mkvm_tsc_aux_load(vcpu);
 	mkvm_ops->run(vcpu);
+	mkvm_spec_after_exit();
 	mkvm_tsc_aux_put(vcpu, host_tsc_aux);
 	vcpu->rflags &= ~tf;
 	/*
@@ -154,6 +157,8 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 			flags = vcpu->fault_flags;
 			vcpu->fault_flags = 0;
 			r = mkvm_mmu_fault(vcpu, vcpu->fault_gpa, flags & MKVM_FAULT_WRITE);
+			/* The fault ran host code: flush L1D (x86/spec.c). */
+			vcpu->spec_l1d_flush = true;
 			if (r == -ENOENT) {
 				/* No RAM there: MMIO if a data access made it. */
 				if (flags & MKVM_FAULT_DATA)
@@ -184,6 +189,8 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 		r = -EINVAL;
 	} else {
 		vcpu->cr8 = cr8;
+		/* Back from userspace: flush L1D before entry (x86/spec.c). */
+		vcpu->spec_l1d_flush = true;
 		r = mkvm_vcpu_run_loop(vcpu);
 	}
 	mkvm_run_save(vcpu);
@@ -403,6 +410,7 @@ static const struct file_operations mkvm_vcpu_fops = {
  */
 void mkvm_vcpu_free(struct mkvm_vcpu *vcpu)
 {
+	mkvm_spec_vcpu_free(vcpu);
 	mkvm_ops->vcpu_free(vcpu);
 	mkvm_fpu_free(vcpu);
 	kvfree(vcpu->cpuid);

@@ -287,14 +287,35 @@ static void svm_vcpu_load(struct mkvm_vcpu *vcpu, int cpu)
 }
 
 /* 15.17: GIF=0 holds off interrupts, NMIs and SMIs until STGI. */
-static inline void svm_clgi(void)
+static __always_inline void svm_clgi(void)
 {
 	asm volatile("clgi" ::: "memory");
 }
 
-static inline void svm_stgi(void)
+static __always_inline void svm_stgi(void)
 {
 	asm volatile("stgi" ::: "memory");
+}
+
+/*
+ * The part of the switch nothing may instrument, as KVM's
+ * svm_vcpu_enter_exit().  With V_INTR_MASKING the host's RFLAGS.IF at
+ * VMRUN decides whether physical interrupts reach the host, through the
+ * INTR intercept, while the guest runs (15.21.1): VMRUN must run with IF
+ * set.  GIF=0 keeps interrupts away from the host until STGI meanwhile,
+ * so for the host's bookkeeping (lockdep, tracing) interrupts stay off:
+ * raw_local_irq_*.  The divider is cleared of the host's last quotient
+ * where the CPU has the DIV0 bug (x86/spec.c).
+ */
+static noinstr void svm_enter_exit(unsigned long vmcb_pa, unsigned long *regs,
+				   unsigned long host_save)
+{
+	svm_clgi();
+	raw_local_irq_enable();
+	amd_clear_divider();
+	mkvm_svm_enter(vmcb_pa, regs, host_save);
+	raw_local_irq_disable();
+	svm_stgi();
 }
 
 static void svm_run(struct mkvm_vcpu *vcpu)
@@ -323,17 +344,7 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 
 	/* The host's FS/GS/TR/LDTR and syscall MSRs, put back by the asm. */
 	asm volatile("vmsave %%rax" : : "a" (host_save) : "memory");
-	/*
-	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
-	 * physical interrupts reach the host, through the INTR intercept,
-	 * while the guest runs (15.21.1): VMRUN must run with IF set.  GIF=0
-	 * keeps interrupts away from the host until STGI meanwhile.
-	 */
-	svm_clgi();
-	local_irq_enable();
-	mkvm_svm_enter(__pa(vmcb), vcpu->regs, host_save);
-	local_irq_disable();
-	svm_stgi();
+	svm_enter_exit(__pa(vmcb), vcpu->regs, host_save);
 
 	vcpu->regs[MKVM_RAX] = vmcb->save.rax;
 	vcpu->regs[MKVM_RSP] = vmcb->save.rsp;

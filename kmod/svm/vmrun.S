@@ -13,10 +13,21 @@
 #include <asm/nospec-branch.h>
 
 #include "../x86/gprs_asm.h"
+#include "../x86/spec_asm.h"
 
-	.section .text, "ax"
+	/* No instrumentation between guest state in and host state back. */
+	.section .noinstr.text, "ax"
 
-/* void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs, unsigned long host_save_pa) */
+/*
+ * void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs,
+ *		       unsigned long host_save_pa)
+ *
+ * Speculation (x86/spec.c), as KVM's __svm_vcpu_run(): VERW right before
+ * VMRUN; after #VMEXIT, guest values cleared from every register, then,
+ * before the first RET, the RSB refilled (retpolines), the return
+ * predictor untrained (retbleed, SRSO) and an IBPB where SRSO or VMSCAPE
+ * asks for one on every exit.
+ */
 SYM_FUNC_START(mkvm_svm_enter)
 	push	%rbp
 	mov	%rsp, %rbp
@@ -35,6 +46,8 @@ SYM_FUNC_START(mkvm_svm_enter)
 
 	mov	0(%rsp), %rax
 	vmload	%rax
+	MKVM_SPEC_COUNT MKVM_SPEC_VERW, X86_FEATURE_CLEAR_CPU_BUF_VM
+	VM_CLEAR_CPU_BUFFERS
 	vmrun	%rax
 	/* #VMEXIT restored RAX (the VMCB address) and RSP from VM_HSAVE. */
 	vmsave	%rax
@@ -45,8 +58,17 @@ SYM_FUNC_START(mkvm_svm_enter)
 	mov	16(%rsp), %rax
 	vmload	%rax
 
-	xor	%eax, %eax
-	CLEAR_CALLER_SAVED_GPRS
+	CLEAR_GPRS_BUT_RBX
+	xor	%ebx, %ebx
+	MKVM_SPEC_COUNT MKVM_SPEC_RSB, X86_FEATURE_RETPOLINE
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+	MKVM_SPEC_COUNT MKVM_SPEC_UNTRAIN, X86_FEATURE_UNRET
+	MKVM_SPEC_COUNT MKVM_SPEC_UNTRAIN, X86_FEATURE_SRSO_ALIAS
+	MKVM_SPEC_COUNT MKVM_SPEC_UNTRAIN, X86_FEATURE_ENTRY_IBPB
+	UNTRAIN_RET
+	MKVM_SPEC_COUNT MKVM_SPEC_IBPB_EXIT, X86_FEATURE_IBPB_ON_VMEXIT
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+
 	add	$24, %rsp
 	pop	%rbx
 	pop	%r12

@@ -14,12 +14,22 @@
 #include <asm/unwind_hints.h>
 
 #include "../x86/gprs_asm.h"
+#include "../x86/spec_asm.h"
 
 #define VMCS_HOST_RSP	0x6c14
 
-	.section .text, "ax"
+	/* No instrumentation between guest state in and host state back. */
+	.section .noinstr.text, "ax"
 
-/* int mkvm_vmx_enter(unsigned long *regs, int launched) */
+/*
+ * int mkvm_vmx_enter(unsigned long *regs, int launched)
+ *
+ * Speculation (x86/spec.c): VERW right before the entry, when all that is
+ * left in registers is the guest's; after the exit, every register holding
+ * a guest value is cleared, then the RSB is refilled (or one CALL retires
+ * under eIBRS) and the branch history cleared, all before the first RET,
+ * as KVM's __vmx_vcpu_run() does.  The result is kept in RBX meanwhile.
+ */
 SYM_FUNC_START(mkvm_vmx_enter)
 	push	%rbp
 	mov	%rsp, %rbp
@@ -35,23 +45,26 @@ SYM_FUNC_START(mkvm_vmx_enter)
 	vmwrite	%rsp, %rax
 	jbe	.Lfail
 
-	/* Flags from this test survive the MOVs below (MOV sets none). */
-	test	%esi, %esi
+	/* CF = launched; neither MOV, INC nor VERW changes CF. */
+	bt	$0, %esi
 
 	mov	R_RAX(%rdi), %rax
 	LOAD_GUEST_GPRS %rdi
 	mov	R_RDI(%rdi), %rdi
 
+	MKVM_SPEC_COUNT MKVM_SPEC_VERW, X86_FEATURE_CLEAR_CPU_BUF
+	CLEAR_CPU_BUFFERS
+
 	/* Tell objtool the stack at the VM exit is the stack here. */
 	UNWIND_HINT_SAVE
-	jnz	.Lresume
+	jc	.Lresume
 	vmlaunch
 	jmp	.Lfail
 .Lresume:
 	vmresume
 .Lfail:
 	/* VMfail: still on the host stack, guest values in the GPRs. */
-	mov	$1, %eax
+	mov	$1, %ebx
 	jmp	.Lout
 
 SYM_INNER_LABEL(mkvm_vmx_exit, SYM_L_GLOBAL)
@@ -61,10 +74,19 @@ SYM_INNER_LABEL(mkvm_vmx_exit, SYM_L_GLOBAL)
 	mov	8(%rsp), %rax
 	STORE_GUEST_GPRS %rax
 	popq	R_RAX(%rax)
-	xor	%eax, %eax
+	xor	%ebx, %ebx
 
 .Lout:
-	CLEAR_CALLER_SAVED_GPRS
+	CLEAR_GPRS_BUT_RBX
+	/* bugs.c sets one of the two features, never both. */
+	MKVM_SPEC_COUNT MKVM_SPEC_RSB, X86_FEATURE_RSB_VMEXIT
+	MKVM_SPEC_COUNT MKVM_SPEC_RSB_LITE, X86_FEATURE_RSB_VMEXIT_LITE
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+		X86_FEATURE_RSB_VMEXIT_LITE
+	MKVM_SPEC_COUNT MKVM_SPEC_BHB, X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT
+	CLEAR_BRANCH_HISTORY_VMEXIT
+
+	mov	%ebx, %eax
 	pop	%rdi
 	pop	%rbx
 	pop	%r12

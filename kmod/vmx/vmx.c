@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VMX backend: VMX operation per CPU, the VMCS of each vCPU, and the
- * entry/exit around mkvm_vmx_enter().
+ * The VMX backend as the core sees it: its ops table, the MSR bitmap and
+ * VPIDs, vCPU creation, and the guest state accessors (segments, control
+ * registers, MSRs, debug state, event injection).  The rest of the backend:
+ * config.c (what the CPU allows), cpu.c (VMXON per CPU, active VMCSs),
+ * vmcs.c (VMCS set-up), run.c and vmenter.S (the world switch), exit.c
+ * (exit handlers).
  *
  * References are to the Intel SDM, Vol. 3C, unless said otherwise.
  */
@@ -28,26 +32,24 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 
-struct vmx_config mkvm_vmx_cfg;
-
 /* The MSRs SYSCALL uses, in vmx->syscall_msrs order, and the host's values. */
-static const u32 vmx_syscall_msr_index[4] = {
+const u32 mkvm_vmx_syscall_msr_index[4] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 };
 
-static u64 vmx_host_syscall_msrs[4];
+u64 mkvm_vmx_host_syscall_msrs[4];
 
 /*
  * MSRs the guest reads and writes without exiting (24.6.9): their guest
  * values live in the VMCS (FS/GS base, SYSENTER) or are saved right after
- * each exit (KERNEL_GS_BASE, vmx_run()).  One bitmap serves every vCPU.
+ * each exit (KERNEL_GS_BASE, mkvm_vmx_run()).  One bitmap serves every vCPU.
  */
 static const u32 vmx_passthrough_msrs[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 };
 
-static unsigned long *vmx_msr_bitmap;
+unsigned long *mkvm_vmx_msr_bitmap;
 
 static void vmx_msr_bitmap_allow(u32 msr)
 {
@@ -55,330 +57,41 @@ static void vmx_msr_bitmap_allow(u32 msr)
 	u32 base = msr >= 0xc0000000 ? 1024 * 8 : 0;
 	u32 bit = msr & 0x1fff;
 
-	__clear_bit(base + bit, vmx_msr_bitmap);
-	__clear_bit(2048 * 8 + base + bit, vmx_msr_bitmap);
+	__clear_bit(base + bit, mkvm_vmx_msr_bitmap);
+	__clear_bit(2048 * 8 + base + bit, mkvm_vmx_msr_bitmap);
 }
-
-static DEFINE_PER_CPU(void *, vmxon_region);
-static DEFINE_PER_CPU(bool, vmx_on);
-static DEFINE_PER_CPU(void *, current_vmcs);
-/* VMCSs active on each CPU, to VMCLEAR them before VMXOFF (24.11.1). */
-static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 
 /* VPID 0 is the host's (28.1); minikvm hands out 1..MKVM_NR_VPIDS-1. */
 #define MKVM_NR_VPIDS 4096
 static DECLARE_BITMAP(vmx_vpid_bitmap, MKVM_NR_VPIDS);
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 
-void mkvm_vmx_vmread_error(unsigned long field)
-{
-	WARN_ONCE(1, "minikvm: vmread of field %#lx failed, VM-instruction error %u\n",
-		  field, (u32)__vmcs_readl(VM_INSTRUCTION_ERROR));
-}
-
-void mkvm_vmx_vmwrite_error(unsigned long field, unsigned long value)
-{
-	WARN_ONCE(1, "minikvm: vmwrite %#lx to field %#lx failed, VM-instruction error %u\n",
-		  value, field, (u32)__vmcs_readl(VM_INSTRUCTION_ERROR));
-}
-
-/*
- * A control field's value from what minikvm wants and what the capability
- * MSR allows (Appendix A.3-A.5): bits 31:0 are the allowed 0-settings
- * (a 1 there forces the control on), bits 63:32 the allowed 1-settings.
- */
-static int vmx_adjust_controls(u32 want, u32 msr, u32 *result, const char *name)
-{
-	u32 lo, hi, val;
-
-	rdmsr(msr, lo, hi);
-	val = (want | lo) & hi;
-	if ((val & want) != want) {
-		pr_err("%s controls %#x missing from this CPU (allowed %#x)\n",
-		       name, want & ~val, hi);
-		return -EIO;
-	}
-	*result = val;
-	return 0;
-}
-
-/*
- * A safety net under external-interrupt exiting: the VMX-preemption timer
- * (25.5.1) forces an exit after about 10 ms of guest time whatever the
- * guest does, so the host always gets its CPU back.  Real CPUs exit on
- * every external interrupt; Bochs 2.7 does not recognize them while the
- * guest and the host both run with RFLAGS.IF clear, which a real-mode
- * guest spinning in a loop does.  Absent timer: no net.
- */
-static void vmx_setup_preemption_timer(bool true_ctls)
-{
-	u64 pin, misc;
-
-	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-	       pin);
-	/* Allowed 1-settings in bits 63:32 (A.3.1). */
-	if (!((pin >> 32) & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
-		return;
-	rdmsrl(MSR_IA32_VMX_MISC, misc);
-	/* The timer counts down once per 2^rate TSC cycles (A.6). */
-	mkvm_vmx_cfg.preemption_timer = min_t(u64, ((u64)tsc_khz * 10) >>
-					 (misc & MSR_IA32_VMX_MISC_PREEMPTION_TIMER_SCALE),
-					 U32_MAX);
-	if (mkvm_vmx_cfg.preemption_timer)
-		mkvm_vmx_cfg.pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
-}
-
-static int vmx_setup_config(void)
-{
-	bool true_ctls;
-	u64 basic, ept_vpid;
-	u32 proc_want;
-	int r;
-
-	rdmsrl(MSR_IA32_VMX_BASIC, basic);
-	mkvm_vmx_cfg.revision_id = basic & 0x7fffffff;
-	/* A.1: bit 55 says the TRUE_* control MSRs exist. */
-	true_ctls = basic & BIT_ULL(55);
-	if (((basic >> 32) & 0x1fff) > PAGE_SIZE) {
-		pr_err("VMCS larger than a page\n");
-		return -EIO;
-	}
-
-	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-				true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-					    MSR_IA32_VMX_PINBASED_CTLS,
-				&mkvm_vmx_cfg.pin, "pin-based");
-	if (r)
-		return r;
-	vmx_setup_preemption_timer(true_ctls);
-
-	/*
-	 * HLT and every I/O instruction exit; MOV DR exits so that the guest
-	 * never reaches the host's debug registers; MSR accesses exit but for
-	 * those in the MSR bitmap.  CR3 accesses must not exit (EPT).  MOV
-	 * to and from CR8 exit: with neither these nor the TPR shadow, MOV
-	 * to CR8 would write the host's own TPR (25.3, 29.3) and could mask
-	 * every interrupt on this CPU; the guest's TPR is vcpu->cr8.
-	 */
-	proc_want = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
-		    CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
-		    CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS |
-		    CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
-		    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
-		    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
-	r = vmx_adjust_controls(proc_want,
-				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-					    MSR_IA32_VMX_PROCBASED_CTLS,
-				&mkvm_vmx_cfg.proc, "processor-based");
-	if (r)
-		return r;
-	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
-	       ept_vpid);
-	mkvm_vmx_cfg.has_mtf = (ept_vpid >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
-	if (mkvm_vmx_cfg.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
-			    CPU_BASED_INVLPG_EXITING))
-		pr_info("CPU forces some CR3/INVLPG/MSR exits; they are handled as they come\n");
-
-	/*
-	 * RDTSCP (and RDPID) where the CPU allows it: without the control
-	 * they are #UD in the guest (25.3) although its CPUID lists them.
-	 * They read IA32_TSC_AUX, which the core switches (x86/msr.c).
-	 */
-	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, ept_vpid);
-	proc_want = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
-		    SECONDARY_EXEC_UNRESTRICTED_GUEST;
-	if ((ept_vpid >> 32) & SECONDARY_EXEC_ENABLE_RDTSCP)
-		proc_want |= SECONDARY_EXEC_ENABLE_RDTSCP;
-	r = vmx_adjust_controls(proc_want, MSR_IA32_VMX_PROCBASED_CTLS2, &mkvm_vmx_cfg.proc2,
-				"secondary");
-	if (r)
-		return r;
-
-	/*
-	 * The debug controls: DR7 and IA32_DEBUGCTL come from the VMCS on
-	 * entry and go back to it on exit (24.7.1, 24.8.1), so the guest
-	 * never runs with the host's DR7.
-	 */
-	r = vmx_adjust_controls(VM_EXIT_SAVE_DEBUG_CONTROLS | VM_EXIT_HOST_ADDR_SPACE_SIZE |
-				VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
-				VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
-				true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
-					    MSR_IA32_VMX_EXIT_CTLS,
-				&mkvm_vmx_cfg.exit, "VM-exit");
-	if (r)
-		return r;
-
-	r = vmx_adjust_controls(VM_ENTRY_LOAD_DEBUG_CONTROLS |
-				VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
-				true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
-					    MSR_IA32_VMX_ENTRY_CTLS,
-				&mkvm_vmx_cfg.entry, "VM-entry");
-	if (r)
-		return r;
-	/* IA-32e mode guest is set per vCPU from EFER.LMA. */
-	mkvm_vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
-
-	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_vpid);
-	if (!(ept_vpid & VMX_EPT_PAGE_WALK_4_BIT) || !(ept_vpid & VMX_EPTP_WB_BIT) ||
-	    !(ept_vpid & VMX_EPT_INVEPT_BIT) ||
-	    !((ept_vpid >> 32) & VMX_VPID_INVVPID_BIT)) {
-		pr_err("EPT lacks 4-level walks, write-back, INVEPT or INVVPID (caps %#llx)\n",
-		       ept_vpid);
-		return -EIO;
-	}
-	mkvm_vmx_cfg.invept_single = ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT;
-	mkvm_vmx_cfg.invvpid_single = (ept_vpid >> 32) & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT;
-
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, mkvm_vmx_cfg.cr0_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, mkvm_vmx_cfg.cr0_fixed1);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, mkvm_vmx_cfg.cr4_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, mkvm_vmx_cfg.cr4_fixed1);
-	/* Unrestricted guest lifts the PE and PG requirements (26.3.1.1). */
-	mkvm_vmx_cfg.cr0_mask = mkvm_vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
-	/* The host owns every CR4 bit but VMX_CR4_GUEST_OWNED (vmx.h). */
-	mkvm_vmx_cfg.cr4_mask = ~(unsigned long)VMX_CR4_GUEST_OWNED | mkvm_vmx_cfg.cr4_fixed0 |
-			   ~mkvm_vmx_cfg.cr4_fixed1;
-	return 0;
-}
-
-/**
- * mkvm_vmx_probe() - can minikvm use VMX on this machine?
- *
- * Return: 0 when the CPU has VMX, firmware left it enabled outside SMX
- * (IA32_FEATURE_CONTROL, 23.7) and the controls minikvm needs exist.
- */
-int mkvm_vmx_probe(void)
-{
-	u64 feat;
-
-	if (!boot_cpu_has(X86_FEATURE_VMX))
-		return -ENODEV;
-	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) ||
-	    !(feat & FEAT_CTL_LOCKED) || !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
-		pr_err("VMX disabled by firmware (IA32_FEATURE_CONTROL)\n");
-		return -ENODEV;
-	}
-	return vmx_setup_config() ? -ENODEV : 0;
-}
-
 static int vmx_hardware_setup(void)
 {
-	int cpu, i;
+	int i, r;
 
-	for_each_possible_cpu(cpu) {
-		u32 *page = (u32 *)get_zeroed_page(GFP_KERNEL);
-
-		if (!page)
-			goto err;
-		page[0] = mkvm_vmx_cfg.revision_id;	/* 25.11.5 */
-		per_cpu(vmxon_region, cpu) = page;
-		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
-	}
+	r = mkvm_vmx_cpus_setup();
+	if (r)
+		return r;
 	set_bit(0, vmx_vpid_bitmap);
-	vmx_msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
-	if (!vmx_msr_bitmap)
-		goto err;
-	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	mkvm_vmx_msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!mkvm_vmx_msr_bitmap) {
+		mkvm_vmx_cpus_unsetup();
+		return -ENOMEM;
+	}
+	memset(mkvm_vmx_msr_bitmap, 0xff, PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(vmx_passthrough_msrs); i++)
 		vmx_msr_bitmap_allow(vmx_passthrough_msrs[i]);
 	/* Linux gives every CPU the same SYSCALL MSRs (syscall_init()). */
-	for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
-		rdmsrl(vmx_syscall_msr_index[i], vmx_host_syscall_msrs[i]);
+	for (i = 0; i < ARRAY_SIZE(mkvm_vmx_host_syscall_msrs); i++)
+		rdmsrl(mkvm_vmx_syscall_msr_index[i], mkvm_vmx_host_syscall_msrs[i]);
 	return 0;
-err:
-	for_each_possible_cpu(cpu) {
-		free_page((unsigned long)per_cpu(vmxon_region, cpu));
-		per_cpu(vmxon_region, cpu) = NULL;
-	}
-	return -ENOMEM;
 }
 
 static void vmx_hardware_unsetup(void)
 {
-	int cpu;
-
-	free_page((unsigned long)vmx_msr_bitmap);
-	for_each_possible_cpu(cpu) {
-		free_page((unsigned long)per_cpu(vmxon_region, cpu));
-		per_cpu(vmxon_region, cpu) = NULL;
-	}
-}
-
-static bool vmx_fixed_ok(u64 val, u64 fixed0, u64 fixed1)
-{
-	/* 24.8: bits set in FIXED0 must be 1, bits clear in FIXED1 must be 0. */
-	return (val & fixed0) == fixed0 && (val & ~fixed1) == 0;
-}
-
-/* Enter VMX operation on this CPU (24.7); interrupts are off. */
-static int vmx_hardware_enable(void)
-{
-	int cpu = smp_processor_id();
-
-	if (cr4_read_shadow() & X86_CR4_VMXE) {
-		pr_warn("CPU %d: CR4.VMXE already set, another hypervisor is active\n",
-			cpu);
-		return -EBUSY;
-	}
-	cr4_set_bits_irqsoff(X86_CR4_VMXE);
-	if (!vmx_fixed_ok(read_cr0(), mkvm_vmx_cfg.cr0_fixed0, mkvm_vmx_cfg.cr0_fixed1) ||
-	    !vmx_fixed_ok(__read_cr4(), mkvm_vmx_cfg.cr4_fixed0, mkvm_vmx_cfg.cr4_fixed1)) {
-		pr_err("CPU %d: CR0/CR4 violate the VMX fixed bits\n", cpu);
-		goto err;
-	}
-	if (vmxon(virt_to_phys(per_cpu(vmxon_region, cpu)))) {
-		pr_err("CPU %d: VMXON failed\n", cpu);
-		goto err;
-	}
-	this_cpu_write(vmx_on, true);
-	/* Drop EPT translations a previous VMX user may have left. */
-	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
-	return 0;
-err:
-	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
-	return -EIO;
-}
-
-/* VMCLEAR one VMCS active on this CPU; interrupts are off. */
-static void vmx_clear_here(struct vmx_vcpu *vmx)
-{
-	vmclear(virt_to_phys(vmx->vmcs));
-	list_del(&vmx->loaded_link);
-	if (this_cpu_read(current_vmcs) == vmx->vmcs)
-		this_cpu_write(current_vmcs, NULL);
-	vmx->launched = false;
-	WRITE_ONCE(vmx->vcpu.cpu, -1);
-}
-
-/* Leave VMX operation on this CPU, clearing every VMCS active here. */
-static void vmx_hardware_disable(void)
-{
-	struct vmx_vcpu *vmx, *tmp;
-
-	list_for_each_entry_safe(vmx, tmp, this_cpu_ptr(&loaded_vmcss), loaded_link)
-		vmx_clear_here(vmx);
-	this_cpu_write(vmx_on, false);
-	vmxoff();
-	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
-}
-
-/* IPI target: VMCLEAR @info's VMCS if it is still active on this CPU. */
-static void vmx_clear_remote(void *info)
-{
-	struct vmx_vcpu *vmx = info;
-
-	/* Offlining may have cleared it already, and left VMX. */
-	if (this_cpu_read(vmx_on) && READ_ONCE(vmx->vcpu.cpu) == smp_processor_id())
-		vmx_clear_here(vmx);
-}
-
-static void vmx_clear_anywhere(struct vmx_vcpu *vmx)
-{
-	int cpu = READ_ONCE(vmx->vcpu.cpu);
-
-	/* -ENXIO for an offline CPU: its teardown cleared the VMCS. */
-	if (cpu >= 0)
-		smp_call_function_single(cpu, vmx_clear_remote, vmx, 1);
+	free_page((unsigned long)mkvm_vmx_msr_bitmap);
+	mkvm_vmx_cpus_unsetup();
 }
 
 static int vmx_vm_init(struct mkvm_vm *vm)
@@ -390,7 +103,7 @@ static void vmx_vm_destroy(struct mkvm_vm *vm)
 {
 }
 
-static u64 vmx_eptp(struct mkvm_vm *vm)
+u64 mkvm_vmx_eptp(struct mkvm_vm *vm)
 {
 	/* 24.6.11: write-back, 4-level walk, no accessed/dirty flags. */
 	return mkvm_tdp_root_pa(&vm->tdp) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
@@ -442,311 +155,11 @@ static void vmx_vcpu_free(struct mkvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vmx_clear_anywhere(vmx);
+	mkvm_vmx_clear_anywhere(vmx);
 	spin_lock(&vmx_vpid_lock);
 	__clear_bit(vmx->vpid, vmx_vpid_bitmap);
 	spin_unlock(&vmx_vpid_lock);
 	free_page((unsigned long)vmx->vmcs);
-}
-
-/* Host state that differs between CPUs (26.2.3, 28.5). */
-static void vmx_set_host_cpu_state(void)
-{
-	struct desc_ptr gdt, idt;
-	u64 val;
-	u16 tr;
-
-	native_store_gdt(&gdt);
-	store_idt(&idt);
-	vmcs_writel(HOST_GDTR_BASE, gdt.address);
-	vmcs_writel(HOST_IDTR_BASE, idt.address);
-	/* The TSS descriptor gives TR's base; 64-bit descriptors are 16 bytes. */
-	asm volatile("str %0" : "=r" (tr));
-	vmcs_writel(HOST_TR_BASE, get_desc_base((struct desc_struct *)(gdt.address + (tr & ~7))) |
-		    ((u64)((struct ldttss_desc *)(gdt.address + (tr & ~7)))->base3 << 32));
-	rdmsrl(MSR_GS_BASE, val);
-	vmcs_writel(HOST_GS_BASE, val);
-	rdmsrl(MSR_IA32_SYSENTER_ESP, val);
-	vmcs_writel(HOST_IA32_SYSENTER_ESP, val);
-}
-
-/* The VMCS fields that never change for a vCPU (24.4-24.8, 26.2.2). */
-static void vmx_setup_vmcs(struct vmx_vcpu *vmx)
-{
-	u64 val;
-
-	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, mkvm_vmx_cfg.pin);
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, mkvm_vmx_cfg.proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, mkvm_vmx_cfg.proc2);
-	vmcs_write32(VM_EXIT_CONTROLS, mkvm_vmx_cfg.exit);
-	vmcs_write32(VM_ENTRY_CONTROLS, mkvm_vmx_cfg.entry);
-	vmcs_write32(EXCEPTION_BITMAP, VMX_EXCEPTIONS_ALWAYS);
-	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write32(CR3_TARGET_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
-	vmcs_write64(VMCS_LINK_POINTER, -1ull);
-	vmcs_write64(MSR_BITMAP, virt_to_phys(vmx_msr_bitmap));
-	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
-
-	/*
-	 * The guest owns CR0 but for the bits VMX forces (CR0.NE), and the
-	 * CR4 bits of VMX_CR4_GUEST_OWNED.  The others are masked: the guest
-	 * reads its own values from the shadows, and a write changing them
-	 * exits (25.3) to be checked by handle_cr().
-	 */
-	vmcs_writel(CR0_GUEST_HOST_MASK, mkvm_vmx_cfg.cr0_mask);
-	vmcs_writel(CR4_GUEST_HOST_MASK, mkvm_vmx_cfg.cr4_mask);
-
-	/* Host state that is the same on every CPU (26.2.2-26.2.4). */
-	vmcs_writel(HOST_CR0, read_cr0());
-	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
-	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write16(HOST_DS_SELECTOR, 0);
-	vmcs_write16(HOST_ES_SELECTOR, 0);
-	vmcs_write16(HOST_FS_SELECTOR, 0);
-	vmcs_write16(HOST_GS_SELECTOR, 0);
-	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
-	vmcs_writel(HOST_RIP, (unsigned long)mkvm_vmx_exit);
-	rdmsrl(MSR_IA32_SYSENTER_CS, val);
-	vmcs_write32(HOST_IA32_SYSENTER_CS, val);
-	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
-	vmcs_writel(HOST_IA32_SYSENTER_EIP, val);
-	rdmsrl(MSR_EFER, val);
-	vmcs_write64(HOST_IA32_EFER, val);
-	rdmsrl(MSR_IA32_CR_PAT, val);
-	vmcs_write64(HOST_IA32_PAT, val);
-	vmx->host_cr3 = 0;
-	vmx->host_cr4 = 0;
-	vmx->host_fs_base = 0;
-	vmcs_writel(HOST_CR3, 0);
-	vmcs_writel(HOST_CR4, 0);
-	vmcs_writel(HOST_FS_BASE, 0);
-
-	/* Guest state that SET_SREGS does not carry. */
-	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);	/* power-up PAT */
-	vmcs_write64(TSC_OFFSET, 0);
-	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
-	vmcs_writel(GUEST_DR7, 0x400);
-	vmcs_write32(GUEST_SYSENTER_CS, 0);
-	vmcs_writel(GUEST_SYSENTER_ESP, 0);
-	vmcs_writel(GUEST_SYSENTER_EIP, 0);
-	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
-	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmx->initialized = true;
-}
-
-/*
- * Make this vCPU's VMCS current here.  A VMCS may be active on one CPU
- * only, so moving to another CPU VMCLEARs it on the old one first (24.1,
- * 24.11.1) and then flushes this vCPU's EPT and VPID translations, which
- * the new CPU may hold from an earlier user of the same tags.
- */
-static void vmx_vcpu_load(struct mkvm_vcpu *vcpu, int cpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (vcpu->cpu != cpu) {
-		vmx_clear_anywhere(vmx);
-		local_irq_disable();
-		list_add(&vmx->loaded_link, this_cpu_ptr(&loaded_vmcss));
-		vcpu->cpu = cpu;
-		local_irq_enable();
-		if (vmptrld(virt_to_phys(vmx->vmcs)))
-			WARN_ONCE(1, "minikvm: VMPTRLD failed\n");
-		this_cpu_write(current_vmcs, vmx->vmcs);
-		if (!vmx->initialized)
-			vmx_setup_vmcs(vmx);
-		vmx_set_host_cpu_state();
-		vmx->need_flush = true;
-		vcpu->stats.migrations++;
-	} else if (this_cpu_read(current_vmcs) != vmx->vmcs) {
-		if (vmptrld(virt_to_phys(vmx->vmcs)))
-			WARN_ONCE(1, "minikvm: VMPTRLD failed\n");
-		this_cpu_write(current_vmcs, vmx->vmcs);
-	}
-}
-
-static void vmx_flush(struct vmx_vcpu *vmx)
-{
-	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
-	if (mkvm_vmx_cfg.invept_single)
-		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vmx_eptp(vmx->vcpu.vm));
-	else
-		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
-	if (mkvm_vmx_cfg.invvpid_single)
-		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vmx->vpid);
-	else
-		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
-}
-
-/* Per-entry host state: it follows the task and the CPU (26.2.2). */
-static void vmx_refresh_host_state(struct vmx_vcpu *vmx)
-{
-	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow(), fsbase;
-
-	if (cr3 != vmx->host_cr3) {
-		vmcs_writel(HOST_CR3, cr3);
-		vmx->host_cr3 = cr3;
-	}
-	if (cr4 != vmx->host_cr4) {
-		vmcs_writel(HOST_CR4, cr4);
-		vmx->host_cr4 = cr4;
-	}
-	rdmsrl(MSR_FS_BASE, fsbase);
-	if (fsbase != vmx->host_fs_base) {
-		vmcs_writel(HOST_FS_BASE, fsbase);
-		vmx->host_fs_base = fsbase;
-	}
-}
-
-/*
- * An event whose delivery the exit interrupted (a guest exception hitting
- * an EPT violation on its IDT, say) is described in the IDT-vectoring
- * information (28.2.4) and must be injected again on the next entry
- * (28.2.4, 26.6); the exit itself cleared the entry field (27.2).
- */
-static void vmx_requeue_event(struct vmx_vcpu *vmx)
-{
-	u32 idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-
-	if (!(idt & VECTORING_INFO_VALID_MASK))
-		return;
-	if (idt & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_UNBLOCK_NMI);
-}
-
-static void vmx_load_syscall_msrs(const u64 *val)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msr_index); i++)
-		wrmsrl(vmx_syscall_msr_index[i], val[i]);
-}
-
-static void vmx_run(struct mkvm_vcpu *vcpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct desc_ptr gdt, idt;
-	u16 ds, es, fs, gs, ldt;
-	u64 host_kgs, host_debugctl;
-	u32 intr_info;
-	int fail;
-
-	if (mkvm_mmu_needs_flush(vcpu) || vmx->need_flush) {
-		vmx_flush(vmx);
-		vmx->need_flush = false;
-	}
-	vmx_refresh_host_state(vmx);
-	if (mkvm_vmx_cfg.preemption_timer)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, mkvm_vmx_cfg.preemption_timer);
-	vmcs_writel(GUEST_RIP, vcpu->rip);
-	vmcs_writel(GUEST_RSP, vcpu->regs[MKVM_RSP]);
-	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);
-
-	/*
-	 * A VM exit loads null DS/ES/FS/GS selectors, an unusable LDTR,
-	 * GDTR and IDTR limits of 0xffff, a TR limit of 0x67 (28.5.2),
-	 * clears IA32_DEBUGCTL (28.5.1) and leaves IA32_KERNEL_GS_BASE with
-	 * the guest's value: save what must be put back.
-	 */
-	savesegment(ds, ds);
-	savesegment(es, es);
-	savesegment(fs, fs);
-	savesegment(gs, gs);
-	asm volatile("sldt %0" : "=r" (ldt));
-	native_store_gdt(&gdt);
-	store_idt(&idt);
-	host_debugctl = get_debugctlmsr();
-	rdmsrl(MSR_KERNEL_GS_BASE, host_kgs);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	if (native_read_cr2() != vmx->cr2)
-		native_write_cr2(vmx->cr2);
-	if (vmx->dr6 != DR6_RESERVED)
-		set_debugreg(vmx->dr6, 6);
-
-	if (vmx->switch_syscall_msrs)
-		vmx_load_syscall_msrs(vmx->syscall_msrs);
-
-	fail = mkvm_vmx_enter(vcpu->regs, vmx->launched);
-
-	if (vmx->switch_syscall_msrs)
-		vmx_load_syscall_msrs(vmx_host_syscall_msrs);
-	vmx->cr2 = native_read_cr2();
-	get_debugreg(vmx->dr6, 6);
-	if (vmx->dr6 != DR6_RESERVED)
-		set_debugreg(DR6_RESERVED, 6);
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	/*
-	 * KVM's order (vmx_prepare_switch_to_host()): the GDT, then the
-	 * LDT, which a task that called modify_ldt() has and whose
-	 * selectors its FS or GS may hold, then the selectors, and only
-	 * then IA32_KERNEL_GS_BASE: load_gs_index() loads the user's GS
-	 * base from the descriptor, through SWAPGS, into that very MSR.
-	 */
-	native_load_gdt(&gdt);
-	native_load_idt(&idt);
-	invalidate_tss_limit();
-	if (ldt)
-		asm volatile("lldt %0" : : "r" (ldt));
-	if (host_debugctl)
-		update_debugctlmsr(host_debugctl);
-	if (ds | es) {
-		loadsegment(ds, ds);
-		loadsegment(es, es);
-	}
-	if (fs | gs) {
-		/* Reloading the selectors clobbers the bases: restore them. */
-		loadsegment(fs, fs);
-		wrmsrl(MSR_FS_BASE, vmx->host_fs_base);
-		if (gs)
-			load_gs_index(gs);
-	}
-	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
-
-	vmx->fail = fail;
-	if (fail) {
-		vmx->instr_error = vmcs_read32(VM_INSTRUCTION_ERROR);
-		return;
-	}
-	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	/* A machine check during the entry is the host's (x86/intercept.c). */
-	if ((vmx->exit_reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY)
-		mkvm_machine_check();
-	/*
-	 * A VM entry that fails while checking or loading guest state
-	 * (26.7, exit reason bit 31) leaves the launch state as it was:
-	 * the next entry must still be a VMLAUNCH.
-	 */
-	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
-		return;
-	vmx->launched = true;
-	vmx_requeue_event(vmx);
-	vcpu->rip = vmcs_readl(GUEST_RIP);
-	vcpu->regs[MKVM_RSP] = vmcs_readl(GUEST_RSP);
-	vcpu->rflags = vmcs_readl(GUEST_RFLAGS);
-
-	/*
-	 * An NMI that hit the guest belongs to the host (25.2, 27.1), and so
-	 * does a machine check (VMX_EXCEPTIONS_ALWAYS).
-	 */
-	if ((vmx->exit_reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI) {
-		intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-		if ((intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
-		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
-			asm volatile("int $2");
-		else if ((intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_VECTOR_MASK)) ==
-			 (INTR_INFO_VALID_MASK | X86_TRAP_MC))
-			mkvm_machine_check();
-	}
 }
 
 /* Convert between kvm_segment and the VMCS access rights (24.4.1). */
@@ -895,8 +308,8 @@ static int vmx_syscall_msr_slot(u32 index)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msr_index); i++)
-		if (vmx_syscall_msr_index[i] == index)
+	for (i = 0; i < ARRAY_SIZE(mkvm_vmx_syscall_msr_index); i++)
+		if (mkvm_vmx_syscall_msr_index[i] == index)
 			return i;
 	return -1;
 }
@@ -1014,7 +427,7 @@ static void vmx_set_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmcs_write64(GUEST_PDPTR1, vcpu->pdptrs[1]);
 	vmcs_write64(GUEST_PDPTR2, vcpu->pdptrs[2]);
 	vmcs_write64(GUEST_PDPTR3, vcpu->pdptrs[3]);
-	vmx->cr2 = sregs->cr2;	/* switched by vmx_run(), not the VMCS */
+	vmx->cr2 = sregs->cr2;	/* switched by mkvm_vmx_run(), not the VMCS */
 	vmx_set_efer(vmx, sregs->efer);
 }
 
@@ -1059,13 +472,13 @@ static void vmx_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
-/* CR2 is not in the VMCS: vmx_run() loads it before entry. */
+/* CR2 is not in the VMCS: mkvm_vmx_run() loads it before entry. */
 static void vmx_set_cr2(struct mkvm_vcpu *vcpu, u64 cr2)
 {
 	to_vmx(vcpu)->cr2 = cr2;
 }
 
-/* Nor is DR6: vmx_run() switches it; DR7 is GUEST_DR7 (24.4.1). */
+/* Nor is DR6: mkvm_vmx_run() switches it; DR7 is GUEST_DR7 (24.4.1). */
 static u64 vmx_get_dr6(struct mkvm_vcpu *vcpu)
 {
 	return to_vmx(vcpu)->dr6;
@@ -1086,14 +499,14 @@ const struct mkvm_ops mkvm_vmx_ops = {
 	.vcpu_size		= sizeof(struct vmx_vcpu),
 	.hardware_setup		= vmx_hardware_setup,
 	.hardware_unsetup	= vmx_hardware_unsetup,
-	.hardware_enable	= vmx_hardware_enable,
-	.hardware_disable	= vmx_hardware_disable,
+	.hardware_enable	= mkvm_vmx_hardware_enable,
+	.hardware_disable	= mkvm_vmx_hardware_disable,
 	.vm_init		= vmx_vm_init,
 	.vm_destroy		= vmx_vm_destroy,
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_free		= vmx_vcpu_free,
-	.vcpu_load		= vmx_vcpu_load,
-	.run			= vmx_run,
+	.vcpu_load		= mkvm_vmx_vcpu_load,
+	.run			= mkvm_vmx_run,
 	.handle_exit		= mkvm_vmx_handle_exit,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,

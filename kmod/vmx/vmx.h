@@ -12,7 +12,7 @@
 
 #include "../core/minikvm.h"
 
-/* What the capability MSRs allow and what minikvm chose (vmx.c). */
+/* What the capability MSRs allow and what minikvm chose (config.c). */
 struct vmx_config {
 	u32 revision_id;	/* IA32_VMX_BASIC[30:0] */
 	u32 pin, proc, proc2, exit, entry;
@@ -112,5 +112,26 @@ void mkvm_vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);
 unsigned long mkvm_vmx_guest_cr0(struct vmx_vcpu *vmx);
 unsigned long mkvm_vmx_guest_cr4(struct vmx_vcpu *vmx);
 void mkvm_vmx_set_cr4(struct vmx_vcpu *vmx, unsigned long cr4);
+
+/* vmx.c */
+extern const u32 mkvm_vmx_syscall_msr_index[4];
+extern u64 mkvm_vmx_host_syscall_msrs[4];
+extern unsigned long *mkvm_vmx_msr_bitmap;
+u64 mkvm_vmx_eptp(struct mkvm_vm *vm);
+
+/* cpu.c */
+int mkvm_vmx_cpus_setup(void);
+void mkvm_vmx_cpus_unsetup(void);
+int mkvm_vmx_hardware_enable(void);
+void mkvm_vmx_hardware_disable(void);
+void mkvm_vmx_clear_anywhere(struct vmx_vcpu *vmx);
+void mkvm_vmx_vcpu_load(struct mkvm_vcpu *vcpu, int cpu);
+
+/* vmcs.c */
+void mkvm_vmx_setup_vmcs(struct vmx_vcpu *vmx);
+void mkvm_vmx_set_host_cpu_state(void);
+
+/* run.c */
+void mkvm_vmx_run(struct mkvm_vcpu *vcpu);
 
 #endif

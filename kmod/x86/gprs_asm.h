@@ -59,16 +59,26 @@
 	mov	%r15, R_R15(\base)
 .endm
 
-/* Leave no guest value in the caller-saved registers but RAX. */
-.macro CLEAR_CALLER_SAVED_GPRS
+/*
+ * Leave no guest value in any register but RSP and RBX (which the caller
+ * sets next): even values about to be reloaded from the stack could feed
+ * speculation if the reload misses the cache (KVM's __vmx_vcpu_run()).
+ */
+.macro CLEAR_GPRS_BUT_RBX
+	xor	%eax, %eax
 	xor	%ecx, %ecx
 	xor	%edx, %edx
+	xor	%ebp, %ebp
 	xor	%esi, %esi
 	xor	%edi, %edi
 	xor	%r8d, %r8d
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
 .endm
 
 #endif
