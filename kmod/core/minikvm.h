@@ -14,6 +14,7 @@
 #define MKVM_CORE_H
 
 #include <linux/kref.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -55,15 +56,26 @@ struct mkvm_vm {
 	struct mm_struct *mm;	/* the creator's; ioctls from others fail */
 
 	/*
-	 * ->lock serialises slot changes, guest page faults (which pin pages
-	 * and fill ->tdp) and vCPU creation.  It is a mutex because pinning
-	 * user pages sleeps.  Lock order: vm->lock, then mmap_lock.
+	 * ->lock serialises the slot ioctl and vCPU creation.  ->mmu_lock
+	 * guards what the MMU notifier touches: the slots' fields and page
+	 * arrays and ->tdp; slot changes hold both.  Lock order: ->lock, then
+	 * mmap_lock, then ->mmu_lock.  MMU notifier callbacks take ->mmu_lock
+	 * under mmap_lock and from reclaim, so under ->mmu_lock nothing pins
+	 * pages or touches user memory, and allocations do not reclaim
+	 * (core/mmu.c).  Both are mutexes: unpinning and kicking may sleep.
 	 */
 	struct mutex lock;
+	struct mutex mmu_lock;
 	struct mkvm_slot slots[MKVM_MAX_SLOTS];
 	struct mkvm_tdp tdp;
 	/* Bumped when translations are dropped; vCPUs flush on a change. */
 	atomic_t mmu_gen;
+
+	/* Following the process's page tables (core/mmu_notifier.c). */
+	struct mmu_notifier mn;
+	atomic_long_t mmu_invalidate_in_progress;	/* faults back off */
+	atomic_long_t mmu_invalidate_seq;	/* bumped by every change */
+	bool mm_released;	/* the address space is gone: no faults */
 
 	struct mkvm_vcpu *vcpus[MKVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
@@ -217,6 +229,10 @@ struct mkvm_slot *mkvm_find_slot(struct mkvm_vm *vm, u64 gpa);
 int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write);
 void mkvm_mmu_release_slot(struct mkvm_slot *slot);
 int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide);
+
+/* core/mmu_notifier.c */
+int mkvm_mmu_notifier_register(struct mkvm_vm *vm);
+void mkvm_mmu_notifier_unregister(struct mkvm_vm *vm);
 bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu);
 int mkvm_read_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len);
 int mkvm_write_guest(struct mkvm_vm *vm, u64 gpa, const void *buf, size_t len);

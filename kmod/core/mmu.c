@@ -8,12 +8,21 @@
  * aligned block of MKVM_FAULT_AROUND pages around it, as the host's own
  * fault-around does for file pages: a guest that touches memory in order
  * then exits once per block, not once per page), and stay pinned until
- * their slot is deleted or the VM is destroyed; the tables never point at
- * a page that is not pinned.  There are no MMU notifiers: if userspace unmaps a slot's
- * memory the guest keeps the old pages until the slot is deleted.
+ * their slot is deleted, the VM is destroyed, or the process's page
+ * tables change under them (munmap, madvise(MADV_DONTNEED), mremap,
+ * migration, reclaim: the MMU notifier of core/mmu_notifier.c drops their
+ * translations and pins); the tables never point at a page that is not
+ * pinned.
+ *
+ * Locking: vm->mmu_lock guards the slots, their page arrays and the tables;
+ * it is taken inside mmap_lock and from reclaim (MMU notifier callbacks),
+ * so nothing here pins pages or touches user memory while holding it, and
+ * what it allocates meanwhile (tables, array nodes) comes without reclaim
+ * (memalloc_noreclaim_save(): from the reserves if need be).
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <asm/io.h>
 
@@ -22,29 +31,57 @@
 #define MKVM_FAULT_AROUND	16
 
 /*
- * Pin and map the pages [@idx, @idx + @n) of @slot with one
- * pin_user_pages_fast() call.  A page an earlier fault pinned keeps that
- * pin and is mapped again (its translation is gone after a zap); the pin
- * taken on it here is dropped, as is every pin after an error.
- * Return: 0, or -EFAULT when the userspace range cannot be pinned whole,
- * -ENOMEM.
+ * Pin and map the pages [@idx, @idx + @n) of the slot at @slot_index with
+ * one pin_user_pages_fast() call.  The pinning happens without vm->mmu_lock:
+ * it may fault pages in, and a fault may call the MMU notifier
+ * (core/mmu_notifier.c), which takes vm->mmu_lock (the lock order is
+ * mmap_lock, then vm->mmu_lock).  So the slot is looked up before, and after
+ * it, under the lock, the pages are used only if no change of the host's
+ * page tables or of the slots started meanwhile (->mmu_invalidate_seq)
+ * or is still going on: else -EAGAIN, and the guest faults again.
+ * A page an earlier fault pinned keeps that pin and is mapped again (its
+ * translation is gone after a zap); the pin taken on it here is dropped,
+ * as is every pin after an error.
+ * Return: 0, -ENOENT when the slot is gone, -EFAULT when the userspace
+ * range cannot be pinned whole, -EAGAIN, -ENOMEM.
  */
-static int mkvm_mmu_map_block(struct mkvm_vm *vm, struct mkvm_slot *slot,
+static int mkvm_mmu_map_block(struct mkvm_vm *vm, int slot_index,
 			      unsigned long idx, int n)
 {
+	struct mkvm_slot *slot = &vm->slots[slot_index];
 	struct page *pages[MKVM_FAULT_AROUND];
+	unsigned long uaddr, seq;
+	unsigned int noreclaim;
+	bool readonly;
 	int i, pinned, r = 0;
 
-	pinned = pin_user_pages_fast(slot->uaddr + (idx << PAGE_SHIFT), n,
-				     (slot->readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM, pages);
+	mutex_lock(&vm->mmu_lock);
+	if (!slot->used) {
+		mutex_unlock(&vm->mmu_lock);
+		return -ENOENT;
+	}
+	uaddr = slot->uaddr + (idx << PAGE_SHIFT);
+	readonly = slot->readonly;
+	seq = atomic_long_read(&vm->mmu_invalidate_seq);
+	mutex_unlock(&vm->mmu_lock);
+
+	pinned = pin_user_pages_fast(uaddr, n, (readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM,
+				     pages);
 	if (pinned != n) {
 		if (pinned > 0)
 			unpin_user_pages(pages, pinned);
 		return -EFAULT;
 	}
 	mkvm_count(pinned_pages, n);
+
+	mutex_lock(&vm->mmu_lock);
+	/* No reclaim under mmu_lock: it could call the MMU notifier. */
+	noreclaim = memalloc_noreclaim_save();
+	if (atomic_long_read(&vm->mmu_invalidate_in_progress) ||
+	    atomic_long_read(&vm->mmu_invalidate_seq) != seq)
+		r = -EAGAIN;
 	for (i = 0; i < n; i++) {
-		struct page *page = xa_load(&slot->pages, idx + i);
+		struct page *page = r ? NULL : xa_load(&slot->pages, idx + i);
 		bool stored = false;
 
 		if (!page && !r) {
@@ -61,6 +98,8 @@ static int mkvm_mmu_map_block(struct mkvm_vm *vm, struct mkvm_slot *slot,
 			r = mkvm_tdp_map(&vm->tdp, slot->gpa + ((idx + i) << PAGE_SHIFT),
 					 page_to_phys(page), !slot->readonly);
 	}
+	memalloc_noreclaim_restore(noreclaim);
+	mutex_unlock(&vm->mmu_lock);
 	return r;
 }
 
@@ -75,32 +114,39 @@ static int mkvm_mmu_map_block(struct mkvm_vm *vm, struct mkvm_slot *slot,
  * whole there, only the page of @gpa.  A read-only slot (KVM_MEM_READONLY)
  * is pinned and mapped without write permission; a write to it is MMIO.
  *
- * Return: 0 when mapped, -ENOENT when no slot holds @gpa or it is a write
- * to a read-only slot (MMIO), -EFAULT when the slot's userspace memory
- * cannot be pinned, -ENOMEM.
+ * Return: 0 when mapped, -EAGAIN when the host's page tables or the slots
+ * changed meanwhile (enter the guest again: it faults again), -ENOENT when
+ * no slot holds @gpa or it is a write to a read-only slot (MMIO), -EFAULT
+ * when the slot's userspace memory cannot be pinned (or the process's
+ * memory is gone), -ENOMEM.
  */
 int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct mkvm_vm *vm = vcpu->vm;
 	struct mkvm_slot *slot;
 	unsigned long idx, first, last;
-	int r;
+	int r, i;
 
-	mutex_lock(&vm->lock);
+	mutex_lock(&vm->mmu_lock);
 	slot = mkvm_find_slot(vm, gpa);
-	if (!slot || (write && slot->readonly)) {
-		r = -ENOENT;
-		goto out;
+	if (vm->mm_released) {
+		mutex_unlock(&vm->mmu_lock);
+		return -EFAULT;
 	}
+	if (!slot || (write && slot->readonly)) {
+		mutex_unlock(&vm->mmu_lock);
+		return -ENOENT;
+	}
+	i = slot - vm->slots;
 	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
 	first = round_down(idx, MKVM_FAULT_AROUND);
 	last = min_t(u64, first + MKVM_FAULT_AROUND, slot->npages);
-	r = mkvm_mmu_map_block(vm, slot, first, last - first);
-	if (r == -EFAULT)
-		r = mkvm_mmu_map_block(vm, slot, idx, 1);
+	mutex_unlock(&vm->mmu_lock);
+
 	vcpu->stats.mmu_faults++;
-out:
-	mutex_unlock(&vm->lock);
+	r = mkvm_mmu_map_block(vm, i, first, last - first);
+	if (r == -EFAULT)
+		r = mkvm_mmu_map_block(vm, i, idx, 1);
 	return r;
 }
 
@@ -122,8 +168,11 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
 
 /**
  * mkvm_mmu_zap() - drop every guest-physical translation of a VM
- * @vm: the VM, with vm->lock held
+ * @vm: the VM, with vm->mmu_lock held
  * @hide: a slot being deleted or moved, or NULL
+ *
+ * Its new root is allocated without entering reclaim, which may be what
+ * called the MMU notifier that called this.
  *
  * After this returns no CPU translates through the old tables: vCPUs in
  * the guest were forced out by an IPI (external interrupts exit on both
@@ -137,13 +186,17 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
  */
 int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide)
 {
+	unsigned int noreclaim = memalloc_noreclaim_save();
 	u64 *new_root = mkvm_tdp_alloc_root();
 	u64 *old_root;
 
+	memalloc_noreclaim_restore(noreclaim);
 	if (!new_root)
 		return -ENOMEM;
 	if (hide)
 		WRITE_ONCE(hide->used, false);
+	/* A fault that pinned pages before this must not map them. */
+	atomic_long_inc(&vm->mmu_invalidate_seq);
 	old_root = mkvm_tdp_swap_root(&vm->tdp, new_root);
 	/* A vCPU that sees the new generation must see the new root too. */
 	smp_mb__before_atomic();
@@ -172,24 +225,31 @@ bool mkvm_mmu_needs_flush(struct mkvm_vcpu *vcpu)
 	return true;
 }
 
-/* Copy between a buffer and guest-physical memory through the slot's mapping. */
+/*
+ * Copy between a buffer and guest-physical memory through the slot's
+ * userspace mapping: what the process sees there now, which is what the
+ * guest sees too (the MMU notifier drops translations of pages the
+ * process no longer maps).  The copy runs without vm->mmu_lock: it may fault,
+ * and a fault may call the MMU notifier, which takes vm->mmu_lock.  A slot
+ * deleted meanwhile only means a copy to or from the process's own memory.
+ */
 static int mkvm_copy_guest(struct mkvm_vm *vm, u64 gpa, void *buf, size_t len,
 			   bool write)
 {
+	void __user *user = NULL;
 	struct mkvm_slot *slot;
 	int r = -ENOENT;
 
-	mutex_lock(&vm->lock);
+	mutex_lock(&vm->mmu_lock);
 	slot = mkvm_find_slot(vm, gpa);
-	if (slot && write && slot->readonly) {
+	if (slot && write && slot->readonly)
 		r = -EFAULT;	/* the guest cannot write there, nor can we for it */
-	} else if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
-		void __user *user = (void __user *)(slot->uaddr + (gpa - slot->gpa));
-
+	else if (slot && len <= (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa))
+		user = (void __user *)(slot->uaddr + (gpa - slot->gpa));
+	mutex_unlock(&vm->mmu_lock);
+	if (user)
 		r = (write ? copy_to_user(user, buf, len) : copy_from_user(buf, user, len)) ?
 		    -EFAULT : 0;
-	}
-	mutex_unlock(&vm->lock);
 	return r;
 }
 
@@ -251,6 +311,15 @@ int mkvm_read_guest_atomic(struct mkvm_vcpu *vcpu, u64 gpa, void *buf, size_t le
 	local_irq_save(flags);
 	gen = atomic_read(&vm->mmu_gen);
 	smp_rmb();	/* the generation before the slots it guards */
+	/*
+	 * The MMU notifier unpins pages while an invalidation is in
+	 * progress; it raised the count before its kick, which waits for
+	 * a reader already past this point (core/mmu_notifier.c).
+	 */
+	if (atomic_long_read(&vm->mmu_invalidate_in_progress)) {
+		local_irq_restore(flags);
+		return -EAGAIN;
+	}
 	for (i = 0; i < MKVM_MAX_SLOTS; i++) {
 		struct mkvm_slot *s = &vm->slots[i];
 

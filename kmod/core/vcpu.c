@@ -159,6 +159,9 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 			r = mkvm_mmu_fault(vcpu, vcpu->fault_gpa, flags & MKVM_FAULT_WRITE);
 			/* The fault ran host code: flush L1D (x86/spec.c). */
 			vcpu->spec_l1d_flush = true;
+			/* The host's page tables changed meanwhile: fault again. */
+			if (r == -EAGAIN)
+				break;
 			if (r == -ENOENT) {
 				/* No RAM there: MMIO if a data access made it. */
 				if (flags & MKVM_FAULT_DATA)

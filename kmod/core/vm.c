@@ -27,6 +27,8 @@ static void mkvm_vm_free(struct kref *ref)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		mkvm_vcpu_free(vm->vcpus[i]);
 	mkvm_ops->vm_destroy(vm);
+	/* No callback runs after this; pages it did not unpin are below. */
+	mkvm_mmu_notifier_unregister(vm);
 	for (i = 0; i < MKVM_MAX_SLOTS; i++)
 		if (vm->slots[i].used)
 			mkvm_mmu_release_slot(&vm->slots[i]);
@@ -48,7 +50,7 @@ void mkvm_vm_put(struct mkvm_vm *vm)
 
 /**
  * mkvm_find_slot() - the slot holding a guest-physical address
- * @vm: the VM, with vm->lock held
+ * @vm: the VM, with vm->mmu_lock held
  * @gpa: the address
  *
  * Return: the slot or NULL.
@@ -139,10 +141,11 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 	 * vCPU using the old translations (mkvm_mmu_zap() does both, in that
 	 * order), then unpin.  A moved slot pins again on faults.
 	 */
+	mutex_lock(&vm->mmu_lock);
 	if (slot->used) {
 		r = mkvm_mmu_zap(vm, slot);
 		if (r)
-			goto out;
+			goto out_mmu;
 		mkvm_mmu_release_slot(slot);
 	}
 	if (mem->memory_size) {
@@ -156,6 +159,8 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 		WRITE_ONCE(slot->used, true);
 	}
 	r = 0;
+out_mmu:
+	mutex_unlock(&vm->mmu_lock);
 out:
 	mutex_unlock(&vm->lock);
 	return r;
@@ -232,6 +237,7 @@ int mkvm_create_vm(unsigned long type)
 	mkvm_count(vms, 1);
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->mmu_lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 
@@ -241,13 +247,18 @@ int mkvm_create_vm(unsigned long type)
 	r = mkvm_ops->vm_init(vm);
 	if (r)
 		goto err_tdp;
+	r = mkvm_mmu_notifier_register(vm);
+	if (r)
+		goto err_arch;
 
 	/* Installed last: from here on userspace can reach the VM. */
 	r = anon_inode_getfd("minikvm-vm", &mkvm_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
-		goto err_arch;
+		goto err_mn;
 	return r;
 
+err_mn:
+	mkvm_mmu_notifier_unregister(vm);
 err_arch:
 	mkvm_ops->vm_destroy(vm);
 err_tdp:

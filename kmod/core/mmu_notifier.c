@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Following the process's page tables under the slots: an MMU notifier
+ * (include/linux/mmu_notifier.h), as KVM registers one per VM.
+ *
+ * Guest pages are pinned when the guest first touches them (core/mmu.c).
+ * When the process's own mapping of slot memory changes (munmap, mremap,
+ * madvise(MADV_DONTNEED), a new mmap over it, migration, reclaim), the
+ * kernel calls invalidate_range_start() first: minikvm then drops the
+ * EPT/NPT translations of the whole VM and unpins the pages in the range,
+ * so the guest faults again and finds what the process now has there, and
+ * minikvm's own copies (core/mmu.c, which go through the process's
+ * mapping) agree with it.  Until invalidate_range_end(), faults on the VM
+ * back off (->mmu_invalidate_in_progress); a fault that pinned a page
+ * before an invalidation started sees ->mmu_invalidate_seq changed and
+ * drops it.  The pages may then swap and migrate, as the guest's pages do
+ * under KVM.
+ *
+ * Locking: the callbacks run with the process's mmap_lock held, or from
+ * reclaim; they take vm->mmu_lock, which is therefore never held while
+ * pinning pages, touching user memory or allocating with reclaim.
+ */
+#define pr_fmt(fmt) "minikvm: " fmt
+
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched/mm.h>
+#include <linux/xarray.h>
+
+#include "minikvm.h"
+
+/*
+ * Hide the pages of [@start, @end) from every reader, stop every vCPU
+ * using their translations, then unpin them.  vm->mmu_lock is held and
+ * ->mmu_invalidate_in_progress raised, which turns away readers that
+ * start later (mkvm_read_guest_atomic()); the kick in mkvm_mmu_zap()
+ * waits for the ones already reading.  Without @blockable, nothing that
+ * sleeps may happen: -EAGAIN if there is anything to drop.
+ */
+static int mkvm_mn_drop(struct mkvm_vm *vm, unsigned long start, unsigned long end,
+			bool blockable)
+{
+	bool found = false;
+	int i, r;
+
+	for (i = 0; i < MKVM_MAX_SLOTS && !found; i++) {
+		struct mkvm_slot *s = &vm->slots[i];
+		unsigned long first, last;
+		struct page *page;
+
+		if (!s->used || end <= s->uaddr ||
+		    start >= s->uaddr + (s->npages << PAGE_SHIFT))
+			continue;
+		first = (max(start, s->uaddr) - s->uaddr) >> PAGE_SHIFT;
+		last = (min(end, s->uaddr + (s->npages << PAGE_SHIFT)) - 1 - s->uaddr) >>
+		       PAGE_SHIFT;
+		xa_for_each_range(&s->pages, first, page, first, last) {
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return 0;
+	if (!blockable)
+		return -EAGAIN;
+
+	/*
+	 * If even the reserves have no page for the new root, the pages
+	 * stay pinned and mapped: the guest keeps the old pages, which stay
+	 * valid, until the next change.
+	 */
+	r = mkvm_mmu_zap(vm, NULL);
+	if (r) {
+		pr_warn_ratelimited("no memory to drop guest pages the process unmapped\n");
+		return 0;
+	}
+	for (i = 0; i < MKVM_MAX_SLOTS; i++) {
+		struct mkvm_slot *s = &vm->slots[i];
+		unsigned long first, last, idx;
+		struct page *page;
+
+		if (!s->used || end <= s->uaddr ||
+		    start >= s->uaddr + (s->npages << PAGE_SHIFT))
+			continue;
+		first = (max(start, s->uaddr) - s->uaddr) >> PAGE_SHIFT;
+		last = (min(end, s->uaddr + (s->npages << PAGE_SHIFT)) - 1 - s->uaddr) >>
+		       PAGE_SHIFT;
+		xa_for_each_range(&s->pages, idx, page, first, last) {
+			xa_erase(&s->pages, idx);
+			unpin_user_page(page);
+			mkvm_count(pinned_pages, -1);
+		}
+	}
+	return 0;
+}
+
+static int mkvm_mn_invalidate_range_start(struct mmu_notifier *mn,
+					  const struct mmu_notifier_range *range)
+{
+	struct mkvm_vm *vm = container_of(mn, struct mkvm_vm, mn);
+	bool blockable = mmu_notifier_range_blockable(range);
+	int r;
+
+	if (blockable)
+		mutex_lock(&vm->mmu_lock);
+	else if (!mutex_trylock(&vm->mmu_lock))
+		return -EAGAIN;
+	atomic_long_inc(&vm->mmu_invalidate_in_progress);
+	atomic_long_inc(&vm->mmu_invalidate_seq);
+	/* The count before the kick: readers that start later must see it. */
+	smp_mb__after_atomic();
+	r = mkvm_mn_drop(vm, range->start, range->end, blockable);
+	/* A failed start gets no end call (mmu_notifier.c): undo it here. */
+	if (r)
+		atomic_long_dec(&vm->mmu_invalidate_in_progress);
+	mutex_unlock(&vm->mmu_lock);
+	return r;
+}
+
+static void mkvm_mn_invalidate_range_end(struct mmu_notifier *mn,
+					 const struct mmu_notifier_range *range)
+{
+	struct mkvm_vm *vm = container_of(mn, struct mkvm_vm, mn);
+
+	/*
+	 * No lock: this may run where sleeping is not allowed (the OOM
+	 * reaper).  A fault that read the sequence before sees it moved.
+	 */
+	atomic_long_inc(&vm->mmu_invalidate_seq);
+	smp_mb__before_atomic();
+	atomic_long_dec(&vm->mmu_invalidate_in_progress);
+}
+
+/*
+ * The process's address space is going away (exit, or the last user of
+ * the mm): drop every pinned page now; the VM may outlive it only as
+ * open fds that can no longer run anything (faults then fail).
+ */
+static void mkvm_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct mkvm_vm *vm = container_of(mn, struct mkvm_vm, mn);
+
+	mutex_lock(&vm->mmu_lock);
+	vm->mm_released = true;
+	atomic_long_inc(&vm->mmu_invalidate_in_progress);
+	atomic_long_inc(&vm->mmu_invalidate_seq);
+	smp_mb__after_atomic();
+	mkvm_mn_drop(vm, 0, ULONG_MAX, true);
+	atomic_long_dec(&vm->mmu_invalidate_in_progress);
+	mutex_unlock(&vm->mmu_lock);
+}
+
+static const struct mmu_notifier_ops mkvm_mn_ops = {
+	.invalidate_range_start	= mkvm_mn_invalidate_range_start,
+	.invalidate_range_end	= mkvm_mn_invalidate_range_end,
+	.release		= mkvm_mn_release,
+};
+
+/**
+ * mkvm_mmu_notifier_register() - follow the creator's page tables
+ * @vm: a new VM, before userspace can reach it; vm->mm is current->mm
+ *
+ * Return: 0, -ENOMEM or -EINTR (mmu_notifier_register()).
+ */
+int mkvm_mmu_notifier_register(struct mkvm_vm *vm)
+{
+	vm->mn.ops = &mkvm_mn_ops;
+	return mmu_notifier_register(&vm->mn, vm->mm);
+}
+
+/**
+ * mkvm_mmu_notifier_unregister() - stop following them
+ * @vm: the VM being destroyed, no vCPU running
+ *
+ * Runs the release callback if the process's address space still exists,
+ * and waits for callbacks in progress.
+ */
+void mkvm_mmu_notifier_unregister(struct mkvm_vm *vm)
+{
+	mmu_notifier_unregister(&vm->mn, vm->mm);
+}
