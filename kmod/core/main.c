@@ -137,7 +137,7 @@ static int __init minikvm_init(void)
 		pr_err("cannot register /dev/minikvm: %d\n", r);
 		goto err_hw;
 	}
-	mkvm_stats_init();
+	mkvm_debugfs_init();
 	pr_info("loaded, %s backend\n", mkvm_ops->name);
 	return 0;
 
@@ -154,7 +154,7 @@ static void __exit minikvm_exit(void)
 {
 	/* No VM exists here: every fd pins the module. */
 	misc_deregister(&mkvm_dev);
-	mkvm_stats_exit();
+	mkvm_debugfs_exit();
 	mkvm_hw_exit();
 	mkvm_ops->hardware_unsetup();
 	mkvm_spec_exit();

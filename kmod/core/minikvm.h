@@ -91,7 +91,7 @@ struct mkvm_vcpu_stats {
 	u64 migrations;
 };
 
-/* An MMIO read waiting for its data from userspace (x86/emulate.c). */
+/* An MMIO read waiting for its data from userspace (x86/mmio.c). */
 struct mkvm_mmio_read {
 	bool pending;
 	bool sign;		/* MOVSX */
@@ -174,7 +174,7 @@ struct mkvm_vcpu {
 	unsigned long spec_task_switches; /* the task's switches at the last entry */
 };
 
-/* Live objects, module-wide (core/stats.c); all 0 when no VM exists. */
+/* Live objects, module-wide (core/debugfs.c); all 0 when no VM exists. */
 struct mkvm_counts {
 	atomic_long_t vms;
 	atomic_long_t vcpus;
@@ -186,11 +186,11 @@ extern struct mkvm_counts mkvm_counts;
 
 #define mkvm_count(what, delta)	atomic_long_add(delta, &mkvm_counts.what)
 
-/* core/stats.c */
-void mkvm_stats_init(void);
-void mkvm_stats_exit(void);
+/* core/debugfs.c */
+void mkvm_debugfs_init(void);
+void mkvm_debugfs_exit(void);
 
-/* x86/host_state.c */
+/* x86/host_state_debugfs.c */
 struct dentry;
 void mkvm_host_state_init(struct dentry *dir);
 
@@ -267,7 +267,6 @@ enum mkvm_exit_action mkvm_exit_fail_entry(struct mkvm_vcpu *vcpu,
 enum mkvm_exit_action mkvm_exit_simple(struct mkvm_vcpu *vcpu, u32 reason);
 enum mkvm_exit_action mkvm_exit_debug(struct mkvm_vcpu *vcpu, u32 exception,
 				      u64 pc, u64 dr6, u64 dr7);
-void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
 int mkvm_complete_pio_in(struct mkvm_vcpu *vcpu);
 enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 					  const struct mkvm_string_io *io);
@@ -287,7 +286,7 @@ int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 int mkvm_read_linear(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 		     u64 gva, void *buf, size_t len, bool atomic);
 
-/* x86/emulate.c */
+/* x86/mmio.c */
 enum mkvm_exit_action mkvm_emulate_mmio(struct mkvm_vcpu *vcpu, u64 gpa);
 void mkvm_complete_mmio(struct mkvm_vcpu *vcpu);
 
@@ -297,6 +296,7 @@ void mkvm_guest_cpuid(struct mkvm_vcpu *vcpu, u32 leaf, u32 subleaf,
 int mkvm_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
 int mkvm_set_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 int mkvm_get_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
 
 /* x86/fpu.c */
 extern u64 mkvm_xfeatures;

@@ -109,46 +109,6 @@ void mkvm_svm_load_cr4(struct svm_vcpu *svm, u64 cr4)
 	svm->vmcb->save.cr4 = cr4 | (cr4_read_shadow() & X86_CR4_MCE);
 }
 
-static bool svm_is_prefix(u8 b, bool long_mode)
-{
-	switch (b) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf2: case 0xf3:
-		return true;
-	}
-	return long_mode && (b & 0xf0) == 0x40;		/* REX */
-}
-
-/* Byte @n of the instruction at @pc into insn[@n]: 0, -EAGAIN or -EFAULT. */
-static int svm_fetch(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg, u64 pc,
-		     u8 *insn, unsigned int n)
-{
-	if (n >= MKVM_MAX_INSN)
-		return -EFAULT;
-	return mkvm_read_linear(vcpu, pg, pc + n, &insn[n], 1, true);
-}
-
-/*
- * The prefixes of the instruction at @pc into @insn: *@n becomes the index
- * of the first byte that is not one, *@rex the REX prefix if it was the
- * last (a REX counts only there, SDM Vol. 2, 2.2.1).  0, -EAGAIN or -EFAULT.
- */
-static int svm_fetch_prefixes(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
-			      u64 pc, u8 *insn, unsigned int *n, u8 *rex)
-{
-	int r;
-
-	*rex = 0;
-	for (*n = 0;; (*n)++) {
-		r = svm_fetch(vcpu, pg, pc, insn, *n);
-		if (r)
-			return r;
-		if (!svm_is_prefix(insn[*n], pg->code_bytes == 8))
-			return 0;
-		*rex = (insn[*n] & 0xf0) == 0x40 ? insn[*n] : 0;
-	}
-}
-
 /*
  * A CR0 or CR4 write exit (15.9, no decode assists): fetch the instruction
  * through the guest's page tables and emulate MOV CRn, CLTS or the register
@@ -168,12 +128,12 @@ enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 
 	mkvm_get_paging(vcpu, &pg);
 	pc = pg.cs_base + vcpu->rip;
-	r = svm_fetch_prefixes(vcpu, &pg, pc, insn, &n, &rex);
+	r = mkvm_svm_fetch_prefixes(vcpu, &pg, pc, insn, &n, &rex);
 	if (r)
 		goto fetch_failed;
 	if (insn[n] != 0x0f)
 		return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, insn, n + 1);
-	r = svm_fetch(vcpu, &pg, pc, insn, n + 1);
+	r = mkvm_svm_fetch(vcpu, &pg, pc, insn, n + 1);
 	if (r)
 		goto fetch_failed;
 	op = insn[n + 1];
@@ -181,7 +141,7 @@ enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 		val = vmcb->save.cr0 & ~X86_CR0_TS;
 		len = n + 2;
 	} else {
-		r = svm_fetch(vcpu, &pg, pc, insn, n + 2);
+		r = mkvm_svm_fetch(vcpu, &pg, pc, insn, n + 2);
 		if (r)
 			goto fetch_failed;
 		modrm = insn[n + 2];
@@ -218,49 +178,4 @@ fetch_failed:
 	if (r == -EAGAIN)
 		return MKVM_MMU_FAULT;	/* a table page to map: the guest comes back */
 	return mkvm_exit_emulation(vcpu, vmcb->control.exit_code, n ? insn : NULL, n);
-}
-
-/**
- * mkvm_svm_handle_dr() - a MOV to or from DR0-DR7 (DR intercepts, 15.8.1)
- * @vcpu: the vCPU, in its exit handler
- *
- * Without decode assists the exit names only the register: the GPR comes
- * from the instruction, 0F 21 /r (from DRn) or 0F 23 /r (to DRn), the DR
- * in ModRM.reg, the GPR in ModRM.rm extended by REX.B, the mod bits
- * ignored (SDM Vol. 2B, MOV--Move to/from Debug Registers).  x86/dr.c
- * does the rest.
- *
- * Return: what mkvm_emulate_mov_dr() returns; MKVM_MMU_FAULT or an
- * emulation failure when the instruction cannot be fetched or is not
- * the one the exit names.
- */
-enum mkvm_exit_action mkvm_svm_handle_dr(struct mkvm_vcpu *vcpu)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	u64 code = vmcb->control.exit_code;
-	bool write = code >= SVM_EXIT_WRITE_DR0;
-	int dr = code - (write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0);
-	u8 insn[MKVM_MAX_INSN], rex, modrm;
-	struct mkvm_paging pg;
-	unsigned int n;
-	u64 pc;
-	int r;
-
-	mkvm_get_paging(vcpu, &pg);
-	pc = pg.cs_base + vcpu->rip;
-	r = svm_fetch_prefixes(vcpu, &pg, pc, insn, &n, &rex);
-	if (!r)
-		r = svm_fetch(vcpu, &pg, pc, insn, n + 1);
-	if (!r)
-		r = svm_fetch(vcpu, &pg, pc, insn, n + 2);
-	if (r == -EAGAIN)
-		return MKVM_MMU_FAULT;
-	if (r)
-		return mkvm_exit_emulation(vcpu, code, NULL, 0);
-	modrm = insn[n + 2];
-	if (insn[n] != 0x0f || insn[n + 1] != (write ? 0x23 : 0x21) ||
-	    ((modrm >> 3) & 7) != dr)
-		return mkvm_exit_emulation(vcpu, code, insn, n + 3);
-	return mkvm_emulate_mov_dr(vcpu, &pg, dr, (modrm & 7) | (rex & 1 ? 8 : 0),
-				   write, n + 3);
 }

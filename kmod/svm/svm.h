@@ -55,6 +55,15 @@ u64 mkvm_svm_get_efer(struct svm_vcpu *svm);
 void mkvm_svm_set_efer(struct svm_vcpu *svm, u64 efer);
 void mkvm_svm_skip(struct mkvm_vcpu *vcpu, unsigned int len);
 enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu);
+
+/* dr.c */
 enum mkvm_exit_action mkvm_svm_handle_dr(struct mkvm_vcpu *vcpu);
+
+/* fetch.c: the bytes of the instruction behind a CR or DR intercept */
+struct mkvm_paging;
+int mkvm_svm_fetch(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg, u64 pc,
+		   u8 *insn, unsigned int n);
+int mkvm_svm_fetch_prefixes(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
+			    u64 pc, u8 *insn, unsigned int *n, u8 *rex);
 
 #endif

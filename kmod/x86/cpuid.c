@@ -323,3 +323,33 @@ int mkvm_get_cpuid2(struct mkvm_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
 		return -EFAULT;
 	return 0;
 }
+
+/**
+ * mkvm_emulate_cpuid() - answer a guest CPUID from its table or minikvm's policy
+ * @vcpu: the vCPU, loaded; the caller moves RIP past the instruction
+ *
+ * Two fields follow the guest's state, as on hardware and in KVM:
+ * CPUID.1:ECX.OSXSAVE is CR4.OSXSAVE (SDM Vol. 2A, CPUID), and
+ * CPUID.(0xD,0):EBX the XSAVE area size for the current XCR0.
+ */
+void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu)
+{
+	u32 leaf = vcpu->regs[MKVM_RAX], sub = vcpu->regs[MKVM_RCX];
+	u32 eax, ebx, ecx, edx;
+	struct mkvm_paging pg;
+
+	mkvm_guest_cpuid(vcpu, leaf, sub, &eax, &ebx, &ecx, &edx);
+	if (leaf == 1 && (ecx & BIT(26))) {
+		mkvm_get_paging(vcpu, &pg);
+		ecx &= ~BIT(27);
+		if (pg.cr4 & X86_CR4_OSXSAVE)
+			ecx |= BIT(27);
+	}
+	if (leaf == 0xd && sub == 0 && mkvm_xfeatures && ebx)
+		ebx = mkvm_xsave_size(vcpu->xcr0);
+	/* CPUID writes the low halves and clears the upper ones. */
+	vcpu->regs[MKVM_RAX] = eax;
+	vcpu->regs[MKVM_RBX] = ebx;
+	vcpu->regs[MKVM_RCX] = ecx;
+	vcpu->regs[MKVM_RDX] = edx;
+}

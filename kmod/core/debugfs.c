@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Object counts, for leak checks: how many VMs, vCPUs, pinned guest pages
- * and EPT/NPT tables exist right now, module-wide.  They are shown in
- * /sys/kernel/debug/minikvm/objects; every count is back to 0 once the
- * last VM is gone, which the leak selftests check.
+ * /sys/kernel/debug/minikvm: the directory, and its "objects" file, the
+ * object counts for leak checks: how many VMs, vCPUs, pinned guest pages
+ * and EPT/NPT tables exist right now, module-wide.  Every count is back
+ * to 0 once the last VM is gone, which the leak selftests check.  The
+ * other files come from the code they show: host_state, intercepts,
+ * power and mitigations.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -26,13 +28,13 @@ static int mkvm_objects_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(mkvm_objects);
 
 /**
- * mkvm_stats_init() - create /sys/kernel/debug/minikvm/objects
+ * mkvm_debugfs_init() - create /sys/kernel/debug/minikvm and its files
  *
- * And host_state (x86/host_state.c), intercepts (x86/intercept.c),
+ * And host_state (x86/host_state_debugfs.c), intercepts (x86/intercept.c),
  * power (core/hw.c) and mitigations (x86/spec.c).
  * Failures are ignored, as debugfs wants: the files are for debugging.
  */
-void mkvm_stats_init(void)
+void mkvm_debugfs_init(void)
 {
 	mkvm_debugfs_dir = debugfs_create_dir("minikvm", NULL);
 	debugfs_create_file("objects", 0444, mkvm_debugfs_dir, NULL, &mkvm_objects_fops);
@@ -43,9 +45,9 @@ void mkvm_stats_init(void)
 }
 
 /**
- * mkvm_stats_exit() - remove the debugfs files
+ * mkvm_debugfs_exit() - remove the debugfs files
  */
-void mkvm_stats_exit(void)
+void mkvm_debugfs_exit(void)
 {
 	debugfs_remove_recursive(mkvm_debugfs_dir);
 }
