@@ -65,7 +65,7 @@ struct mkvm_vm {
 	 * (core/mmu.c).  Both are mutexes: unpinning and kicking may sleep.
 	 */
 	struct mutex lock;
-	struct mutex mmu_lock;
+	struct mutex mmu_lock;	/* see above */
 	struct mkvm_slot slots[MKVM_MAX_SLOTS];
 	struct mkvm_tdp tdp;
 	/* Bumped when translations are dropped; vCPUs flush on a change. */

@@ -127,6 +127,7 @@ static void mkvm_mn_invalidate_range_end(struct mmu_notifier *mn,
 	 * reaper).  A fault that read the sequence before sees it moved.
 	 */
 	atomic_long_inc(&vm->mmu_invalidate_seq);
+	/* The new sequence before the end: a fault seeing 0 sees it too. */
 	smp_mb__before_atomic();
 	atomic_long_dec(&vm->mmu_invalidate_in_progress);
 }
@@ -144,6 +145,7 @@ static void mkvm_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	vm->mm_released = true;
 	atomic_long_inc(&vm->mmu_invalidate_in_progress);
 	atomic_long_inc(&vm->mmu_invalidate_seq);
+	/* As in invalidate_range_start(): the count before the kick. */
 	smp_mb__after_atomic();
 	mkvm_mn_drop(vm, 0, ULONG_MAX, true);
 	atomic_long_dec(&vm->mmu_invalidate_in_progress);

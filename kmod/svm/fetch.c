@@ -29,7 +29,7 @@ static bool svm_is_prefix(u8 b, bool long_mode)
  * not readable).
  */
 int mkvm_svm_fetch(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg, u64 pc,
-		     u8 *insn, unsigned int n)
+		   u8 *insn, unsigned int n)
 {
 	if (n >= MKVM_MAX_INSN)
 		return -EFAULT;
@@ -49,7 +49,7 @@ int mkvm_svm_fetch(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg, u64 pc,
  * Return: 0, -EAGAIN or -EFAULT, as mkvm_svm_fetch().
  */
 int mkvm_svm_fetch_prefixes(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
-			      u64 pc, u8 *insn, unsigned int *n, u8 *rex)
+			    u64 pc, u8 *insn, unsigned int *n, u8 *rex)
 {
 	int r;
 
