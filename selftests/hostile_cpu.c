@@ -280,8 +280,6 @@ extern const char hc_gp[], hc_ud[], hc_ac[], hc_db[], hc_int80[], hc_bad[], hc_c
 
 #define GUEST_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - hc_guest_start))
 
-static bool on_kvm;		/* this round runs on /dev/kvm */
-static const char *dev_tag;	/* "" or "kvm_", ahead of each case name */
 
 static uint64_t *guest_u64(struct vcpu *vcpu, uint64_t gpa)
 {
@@ -745,20 +743,6 @@ static void run_cases(void)
 
 int main(void)
 {
-	bool kvm = !access("/dev/kvm", R_OK | W_OK);
-
 	/* minikvm: 18 cases; KVM: 16, without the two intercept counts. */
-	ktap_plan(kvm ? 34 : 18);
-	setenv("MINIKVM_DEVICE", "/dev/minikvm", 1);
-	dev_tag = "";
-	run_cases();
-	if (!kvm) {
-		ktap_info("/dev/kvm absent: no comparison with KVM");
-		return ktap_finish();
-	}
-	on_kvm = true;
-	dev_tag = "kvm_";
-	setenv("MINIKVM_DEVICE", "/dev/kvm", 1);
-	run_cases();
-	return ktap_finish();
+	return run_on_minikvm_and_kvm(run_cases, 18, 16);
 }

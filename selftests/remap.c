@@ -75,8 +75,6 @@ GUEST_CODE16(remap_guest,
 	"out %eax, %dx\n\t"
 	"jmp 1b\n\t");
 
-static const char *dev_tag;
-
 struct remap_vm {
 	struct vm *vm;
 	struct vcpu *vcpu;
@@ -274,18 +272,5 @@ static void run_cases(void)
 
 int main(void)
 {
-	bool kvm = !access("/dev/kvm", R_OK | W_OK);
-
-	ktap_plan(kvm ? 10 : 5);
-	setenv("MINIKVM_DEVICE", "/dev/minikvm", 1);
-	dev_tag = "";
-	run_cases();
-	if (!kvm) {
-		ktap_info("/dev/kvm absent: no comparison with KVM");
-		return ktap_finish();
-	}
-	dev_tag = "kvm_";
-	setenv("MINIKVM_DEVICE", "/dev/kvm", 1);
-	run_cases();
-	return ktap_finish();
+	return run_on_minikvm_and_kvm(run_cases, 5, 5);
 }

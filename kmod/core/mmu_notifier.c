@@ -30,6 +30,39 @@
 #include "minikvm.h"
 
 /*
+ * The pinned pages of @vm that the userspace range [@start, @end) covers:
+ * with @unpin, drop each (vm->mmu_lock held), else stop at the first.
+ * Return: whether there was any.
+ */
+static bool mkvm_mn_pages(struct mkvm_vm *vm, unsigned long start, unsigned long end,
+			  bool unpin)
+{
+	bool found = false;
+	int i;
+
+	for (i = 0; i < MKVM_MAX_SLOTS; i++) {
+		struct mkvm_slot *s = &vm->slots[i];
+		unsigned long slot_end = s->uaddr + (s->npages << PAGE_SHIFT);
+		unsigned long first, last, idx;
+		struct page *page;
+
+		if (!s->used || end <= s->uaddr || start >= slot_end)
+			continue;
+		first = (max(start, s->uaddr) - s->uaddr) >> PAGE_SHIFT;
+		last = (min(end, slot_end) - 1 - s->uaddr) >> PAGE_SHIFT;
+		xa_for_each_range(&s->pages, idx, page, first, last) {
+			found = true;
+			if (!unpin)
+				return true;
+			xa_erase(&s->pages, idx);
+			unpin_user_page(page);
+			mkvm_count(pinned_pages, -1);
+		}
+	}
+	return found;
+}
+
+/*
  * Hide the pages of [@start, @end) from every reader, stop every vCPU
  * using their translations, then unpin them.  vm->mmu_lock is held and
  * ->mmu_invalidate_in_progress raised, which turns away readers that
@@ -40,57 +73,20 @@
 static int mkvm_mn_drop(struct mkvm_vm *vm, unsigned long start, unsigned long end,
 			bool blockable)
 {
-	bool found = false;
-	int i, r;
-
-	for (i = 0; i < MKVM_MAX_SLOTS && !found; i++) {
-		struct mkvm_slot *s = &vm->slots[i];
-		unsigned long first, last;
-		struct page *page;
-
-		if (!s->used || end <= s->uaddr ||
-		    start >= s->uaddr + (s->npages << PAGE_SHIFT))
-			continue;
-		first = (max(start, s->uaddr) - s->uaddr) >> PAGE_SHIFT;
-		last = (min(end, s->uaddr + (s->npages << PAGE_SHIFT)) - 1 - s->uaddr) >>
-		       PAGE_SHIFT;
-		xa_for_each_range(&s->pages, first, page, first, last) {
-			found = true;
-			break;
-		}
-	}
-	if (!found)
+	if (!mkvm_mn_pages(vm, start, end, false))
 		return 0;
 	if (!blockable)
 		return -EAGAIN;
-
 	/*
 	 * If even the reserves have no page for the new root, the pages
 	 * stay pinned and mapped: the guest keeps the old pages, which stay
 	 * valid, until the next change.
 	 */
-	r = mkvm_mmu_zap(vm, NULL);
-	if (r) {
+	if (mkvm_mmu_zap(vm, NULL)) {
 		pr_warn_ratelimited("no memory to drop guest pages the process unmapped\n");
 		return 0;
 	}
-	for (i = 0; i < MKVM_MAX_SLOTS; i++) {
-		struct mkvm_slot *s = &vm->slots[i];
-		unsigned long first, last, idx;
-		struct page *page;
-
-		if (!s->used || end <= s->uaddr ||
-		    start >= s->uaddr + (s->npages << PAGE_SHIFT))
-			continue;
-		first = (max(start, s->uaddr) - s->uaddr) >> PAGE_SHIFT;
-		last = (min(end, s->uaddr + (s->npages << PAGE_SHIFT)) - 1 - s->uaddr) >>
-		       PAGE_SHIFT;
-		xa_for_each_range(&s->pages, idx, page, first, last) {
-			xa_erase(&s->pages, idx);
-			unpin_user_page(page);
-			mkvm_count(pinned_pages, -1);
-		}
-	}
+	mkvm_mn_pages(vm, start, end, true);
 	return 0;
 }
 

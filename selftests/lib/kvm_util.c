@@ -513,6 +513,29 @@ long debugfs_count(const char *file, const char *name)
 	return found;
 }
 
+bool on_kvm;
+const char *dev_tag = "";
+
+int run_on_minikvm_and_kvm(void (*cases)(void), int minikvm_cases, int kvm_cases)
+{
+	bool kvm = !access("/dev/kvm", R_OK | W_OK);
+
+	ktap_plan(minikvm_cases + (kvm ? kvm_cases : 0));
+	setenv("MINIKVM_DEVICE", "/dev/minikvm", 1);
+	on_kvm = false;
+	dev_tag = "";
+	cases();
+	if (!kvm) {
+		ktap_info("/dev/kvm absent: no comparison with KVM");
+		return ktap_finish();
+	}
+	on_kvm = true;
+	dev_tag = "kvm_";
+	setenv("MINIKVM_DEVICE", "/dev/kvm", 1);
+	cases();
+	return ktap_finish();
+}
+
 bool on_each_cpu_pinned(bool (*fn)(int cpu, void *arg), void *arg)
 {
 	cpu_set_t all, one;

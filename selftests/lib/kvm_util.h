@@ -75,6 +75,16 @@ long debugfs_count(const char *file, const char *name);
  */
 bool on_each_cpu_pinned(bool (*fn)(int cpu, void *arg), void *arg);
 
+/*
+ * Run @cases on /dev/minikvm, then again on /dev/kvm where it can be
+ * opened (KVM is the reference), with on_kvm and dev_tag ("" or "kvm_",
+ * for ahead of each case name) set for each round.  The plan is
+ * @minikvm_cases, plus @kvm_cases with /dev/kvm.  Returns the exit code.
+ */
+int run_on_minikvm_and_kvm(void (*cases)(void), int minikvm_cases, int kvm_cases);
+extern bool on_kvm;
+extern const char *dev_tag;
+
 struct vm {
 	int sys_fd;
 	int fd;
