@@ -22,12 +22,19 @@
  *    read before the thread stored its value), and after the last mapping
  *    it reads the last value;
  *  - unmapped_efault: with the slot's memory unmapped, the guest's next
- *    access fails KVM_RUN with EFAULT, as in KVM.
+ *    access fails KVM_RUN with EFAULT, as in KVM;
+ *  - owner_exit: a child creates a VM whose guest touches slot 1, passes
+ *    its fds to this process and exits: the VM is unusable (EIO) and, on
+ *    minikvm, holds no pinned page any more (the notifier's release) and
+ *    is gone once the fds close.
  * Every case runs on /dev/minikvm and then on /dev/kvm, the reference.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -257,6 +264,79 @@ static void test_unmapped(struct remap_vm *r)
 	ktap_result(rc == -EFAULT, "%sunmapped_efault", dev_tag);
 }
 
+/* Pass @fds over the socket @sock (SCM_RIGHTS), or receive them. */
+static void pass_fds(int sock, int *fds, int n, bool send)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))] = { 0 }, byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	if (send) {
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+		TEST_ASSERT(sendmsg(sock, &msg, 0) == 1, "sendmsg: %s", strerror(errno));
+		return;
+	}
+	TEST_ASSERT(recvmsg(sock, &msg, 0) == 1, "recvmsg: %s", strerror(errno));
+	c = CMSG_FIRSTHDR(&msg);
+	TEST_ASSERT(c && c->cmsg_type == SCM_RIGHTS, "no fds received");
+	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+}
+
+/*
+ * The process that owns a VM exits while another holds its fds: its
+ * address space goes first, and with it (MMU notifier release) every
+ * page the guest had pinned; the VM lives on, unusable (EIO), until the
+ * fds close.
+ */
+static void test_process_exit(void)
+{
+	int sv[2], fds[2], status, rc;
+	long pinned = -1, vms = -1;
+	struct kvm_run *run;
+	pid_t pid;
+
+	TEST_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		struct remap_vm r;
+
+		remap_setup(&r);
+		sync_value(r.vcpu);	/* the guest wrote slot 1: pages pinned */
+		fds[0] = r.vm->fd;
+		fds[1] = r.vcpu->fd;
+		pass_fds(sv[1], fds, 2, true);
+		_exit(0);
+	}
+	pass_fds(sv[0], fds, 2, false);
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    !WEXITSTATUS(status), "child failed");
+	if (!on_kvm)
+		pinned = debugfs_count("objects", "pinned_pages");
+	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fds[1], 0);
+	rc = ioctl(fds[1], KVM_RUN, 0) ? -errno : 0;
+	if (run != MAP_FAILED)
+		munmap(run, 4096);
+	close(fds[1]);
+	close(fds[0]);
+	if (!on_kvm)
+		vms = debugfs_count("objects", "vms");
+	ktap_info("owner exited: KVM_RUN from another process %s; pinned pages then %ld, "
+		  "VMs after the fds closed %ld", rc ? strerror(-rc) : "succeeded", pinned, vms);
+	ktap_result(rc == -EIO, "%sowner_exit_vm_unusable", dev_tag);
+	if (!on_kvm)
+		ktap_result(pinned == 0 && vms == 0, "owner_exit_pages_released");
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void run_cases(void)
 {
 	struct remap_vm r;
@@ -268,9 +348,10 @@ static void run_cases(void)
 	test_unmapped(&r);
 	vcpu_free(r.vcpu);
 	vm_free(r.vm);
+	test_process_exit();
 }
 
 int main(void)
 {
-	return run_on_minikvm_and_kvm(run_cases, 5, 5);
+	return run_on_minikvm_and_kvm(run_cases, 7, 6);
 }

@@ -228,7 +228,7 @@ struct mkvm_slot *mkvm_find_slot(struct mkvm_vm *vm, u64 gpa);
 /* core/mmu.c */
 int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write);
 void mkvm_mmu_release_slot(struct mkvm_slot *slot);
-int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide);
+void mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide);
 
 /* core/mmu_notifier.c */
 int mkvm_mmu_notifier_register(struct mkvm_vm *vm);

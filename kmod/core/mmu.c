@@ -17,12 +17,13 @@
  * Locking: vm->mmu_lock guards the slots, their page arrays and the tables;
  * it is taken inside mmap_lock and from reclaim (MMU notifier callbacks),
  * so nothing here pins pages or touches user memory while holding it, and
- * what it allocates meanwhile (tables, array nodes) comes without reclaim
- * (memalloc_noreclaim_save(): from the reserves if need be).
+ * nothing allocated under it reclaims: tables and array nodes are tried
+ * without reclaim and otherwise allocated before taking it, a zap takes a
+ * spare root.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/sched/mm.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
 #include <asm/io.h>
 
@@ -30,43 +31,79 @@
 
 #define MKVM_FAULT_AROUND	16
 
+/* What a fault saw of its slot, all read in one mmu_lock section. */
+struct mkvm_fault_slot {
+	struct mkvm_slot *slot;
+	unsigned long uaddr;	/* of page 0 of the slot */
+	u64 gpa;		/* of page 0 */
+	bool readonly;
+	unsigned long seq;	/* ->mmu_invalidate_seq then */
+};
+
 /*
- * Pin and map the pages [@idx, @idx + @n) of the slot at @slot_index with
- * one pin_user_pages_fast() call.  The pinning happens without vm->mmu_lock:
- * it may fault pages in, and a fault may call the MMU notifier
- * (core/mmu_notifier.c), which takes vm->mmu_lock (the lock order is
- * mmap_lock, then vm->mmu_lock).  So the slot is looked up before, and after
- * it, under the lock, the pages are used only if no change of the host's
- * page tables or of the slots started meanwhile (->mmu_invalidate_seq)
- * or is still going on: else -EAGAIN, and the guest faults again.
- * A page an earlier fault pinned keeps that pin and is mapped again (its
- * translation is gone after a zap); the pin taken on it here is dropped,
- * as is every pin after an error.
- * Return: 0, -ENOENT when the slot is gone, -EFAULT when the userspace
- * range cannot be pinned whole, -EAGAIN, -ENOMEM.
+ * Store and map pinned pages [@idx, @idx + @n) of @fs's slot, under
+ * mmu_lock, if neither the host's page tables nor the slots changed since
+ * @fs was read (->mmu_invalidate_seq; slot changes bump it too) and no
+ * change is going on: else -EAGAIN.  Nothing here reclaims memory (the
+ * MMU notifier may be what reclaim calls): an array node or a table that
+ * cannot be had without it is -ENOMEM, and the caller allocates one
+ * outside the lock (@xas, @cache) and calls again.  @stored[i] tells
+ * which pins the slot now owns.
  */
-static int mkvm_mmu_map_block(struct mkvm_vm *vm, int slot_index,
+static int mkvm_mmu_install(struct mkvm_vm *vm, const struct mkvm_fault_slot *fs,
+			    unsigned long idx, int n, struct page **pages, bool *stored,
+			    struct xa_state *xas, struct mkvm_tdp_cache *cache)
+{
+	int i, r = 0;
+
+	if (atomic_long_read(&vm->mmu_invalidate_in_progress) ||
+	    atomic_long_read(&vm->mmu_invalidate_seq) != fs->seq)
+		return -EAGAIN;
+	for (i = 0; i < n && !r; i++) {
+		struct page *page;
+
+		xas_set(xas, idx + i);
+		xas_lock(xas);
+		page = xas_load(xas);
+		if (!page) {
+			xas_store(xas, pages[i]);
+			if (!xas_error(xas)) {
+				page = pages[i];
+				stored[i] = true;
+			}
+		}
+		xas_unlock(xas);
+		r = xas_error(xas);
+		if (!r)
+			r = mkvm_tdp_map(&vm->tdp, fs->gpa + ((idx + i) << PAGE_SHIFT),
+					 page_to_phys(page), !fs->readonly, cache);
+	}
+	return r;
+}
+
+/*
+ * Pin and map the pages [@idx, @idx + @n) of the slot @fs describes with
+ * one pin_user_pages_fast() call.  The pinning happens without mmu_lock:
+ * it may fault pages in, and a fault may call the MMU notifier
+ * (core/mmu_notifier.c), which takes mmu_lock (the lock order is
+ * mmap_lock, then mmu_lock); mkvm_mmu_install() then checks that nothing
+ * changed meanwhile.  A page an earlier fault pinned keeps that pin and
+ * is mapped again (its translation is gone after a zap); the pin taken on
+ * it here is dropped, as is every pin after an error.
+ * Return: 0, -EFAULT when the userspace range cannot be pinned whole,
+ * -EAGAIN, -ENOMEM.
+ */
+static int mkvm_mmu_map_block(struct mkvm_vm *vm, const struct mkvm_fault_slot *fs,
 			      unsigned long idx, int n)
 {
-	struct mkvm_slot *slot = &vm->slots[slot_index];
 	struct page *pages[MKVM_FAULT_AROUND];
-	unsigned long uaddr, seq;
-	unsigned int noreclaim;
-	bool readonly;
-	int i, pinned, r = 0;
+	bool stored[MKVM_FAULT_AROUND] = { false };
+	XA_STATE(xas, &fs->slot->pages, idx);
+	struct mkvm_tdp_cache cache = { .n = 0 };
+	int i, pinned, r;
 
-	mutex_lock(&vm->mmu_lock);
-	if (!slot->used) {
-		mutex_unlock(&vm->mmu_lock);
-		return -ENOENT;
-	}
-	uaddr = slot->uaddr + (idx << PAGE_SHIFT);
-	readonly = slot->readonly;
-	seq = atomic_long_read(&vm->mmu_invalidate_seq);
-	mutex_unlock(&vm->mmu_lock);
-
-	pinned = pin_user_pages_fast(uaddr, n, (readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM,
-				     pages);
+	pinned = pin_user_pages_fast(fs->uaddr + (idx << PAGE_SHIFT), n,
+				     (fs->readonly ? 0 : FOLL_WRITE) | FOLL_LONGTERM, pages);
 	if (pinned != n) {
 		if (pinned > 0)
 			unpin_user_pages(pages, pinned);
@@ -74,32 +111,26 @@ static int mkvm_mmu_map_block(struct mkvm_vm *vm, int slot_index,
 	}
 	mkvm_count(pinned_pages, n);
 
-	mutex_lock(&vm->mmu_lock);
-	/* No reclaim under mmu_lock: it could call the MMU notifier. */
-	noreclaim = memalloc_noreclaim_save();
-	if (atomic_long_read(&vm->mmu_invalidate_in_progress) ||
-	    atomic_long_read(&vm->mmu_invalidate_seq) != seq)
-		r = -EAGAIN;
+	for (;;) {
+		mutex_lock(&vm->mmu_lock);
+		r = mkvm_mmu_install(vm, fs, idx, n, pages, stored, &xas, &cache);
+		mutex_unlock(&vm->mmu_lock);
+		if (r != -ENOMEM)
+			break;
+		/* Allocate what was missing, outside the lock, and retry. */
+		if (!xas_nomem(&xas, GFP_KERNEL_ACCOUNT) && mkvm_tdp_cache_fill(&cache))
+			break;
+	}
+	/* Free a node xas_nomem() got that the store did not use. */
+	xas_set(&xas, 0);
+	xas_nomem(&xas, 0);
+	mkvm_tdp_cache_free(&cache);
 	for (i = 0; i < n; i++) {
-		struct page *page = r ? NULL : xa_load(&slot->pages, idx + i);
-		bool stored = false;
-
-		if (!page && !r) {
-			r = xa_err(xa_store(&slot->pages, idx + i, pages[i], GFP_KERNEL_ACCOUNT));
-			stored = !r;
-			if (stored)
-				page = pages[i];
-		}
-		if (!stored) {
+		if (!stored[i]) {
 			unpin_user_page(pages[i]);
 			mkvm_count(pinned_pages, -1);
 		}
-		if (page && !r)
-			r = mkvm_tdp_map(&vm->tdp, slot->gpa + ((idx + i) << PAGE_SHIFT),
-					 page_to_phys(page), !slot->readonly);
 	}
-	memalloc_noreclaim_restore(noreclaim);
-	mutex_unlock(&vm->mmu_lock);
 	return r;
 }
 
@@ -123,30 +154,33 @@ static int mkvm_mmu_map_block(struct mkvm_vm *vm, int slot_index,
 int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct mkvm_vm *vm = vcpu->vm;
-	struct mkvm_slot *slot;
+	struct mkvm_fault_slot fs;
 	unsigned long idx, first, last;
-	int r, i;
+	int r;
 
 	mutex_lock(&vm->mmu_lock);
-	slot = mkvm_find_slot(vm, gpa);
+	fs.slot = mkvm_find_slot(vm, gpa);
 	if (vm->mm_released) {
 		mutex_unlock(&vm->mmu_lock);
 		return -EFAULT;
 	}
-	if (!slot || (write && slot->readonly)) {
+	if (!fs.slot || (write && fs.slot->readonly)) {
 		mutex_unlock(&vm->mmu_lock);
 		return -ENOENT;
 	}
-	i = slot - vm->slots;
-	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
+	fs.uaddr = fs.slot->uaddr;
+	fs.gpa = fs.slot->gpa;
+	fs.readonly = fs.slot->readonly;
+	fs.seq = atomic_long_read(&vm->mmu_invalidate_seq);
+	idx = (gpa - fs.gpa) >> PAGE_SHIFT;
 	first = round_down(idx, MKVM_FAULT_AROUND);
-	last = min_t(u64, first + MKVM_FAULT_AROUND, slot->npages);
+	last = min_t(u64, first + MKVM_FAULT_AROUND, fs.slot->npages);
 	mutex_unlock(&vm->mmu_lock);
 
 	vcpu->stats.mmu_faults++;
-	r = mkvm_mmu_map_block(vm, i, first, last - first);
+	r = mkvm_mmu_map_block(vm, &fs, first, last - first);
 	if (r == -EFAULT)
-		r = mkvm_mmu_map_block(vm, i, idx, 1);
+		r = mkvm_mmu_map_block(vm, &fs, idx, 1);
 	return r;
 }
 
@@ -162,6 +196,8 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
 	xa_for_each(&slot->pages, idx, page) {
 		unpin_user_page(page);
 		mkvm_count(pinned_pages, -1);
+		if (!(idx % 1024))
+			cond_resched();
 	}
 	xa_destroy(&slot->pages);
 }
@@ -171,8 +207,8 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
  * @vm: the VM, with vm->mmu_lock held
  * @hide: a slot being deleted or moved, or NULL
  *
- * Its new root is allocated without entering reclaim, which may be what
- * called the MMU notifier that called this.
+ * It allocates nothing (the new root is the spare one): the MMU notifier
+ * that may call it may have been called by reclaim.
  *
  * After this returns no CPU translates through the old tables: vCPUs in
  * the guest were forced out by an IPI (external interrupts exit on both
@@ -181,31 +217,23 @@ void mkvm_mmu_release_slot(struct mkvm_slot *slot)
  * it stopped being visible to mkvm_read_guest_atomic() before the
  * generation changed, and the IPI waited for every reader already inside
  * (they run with interrupts off).  Its pages may be unpinned afterwards.
- *
- * Return: 0 or -ENOMEM (nothing changed then).
  */
-int mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide)
+void mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide)
 {
-	unsigned int noreclaim = memalloc_noreclaim_save();
-	u64 *new_root = mkvm_tdp_alloc_root();
 	u64 *old_root;
 
-	memalloc_noreclaim_restore(noreclaim);
-	if (!new_root)
-		return -ENOMEM;
 	if (hide)
 		WRITE_ONCE(hide->used, false);
 	/* A fault that pinned pages before this must not map them. */
 	atomic_long_inc(&vm->mmu_invalidate_seq);
-	old_root = mkvm_tdp_swap_root(&vm->tdp, new_root);
+	old_root = mkvm_tdp_swap_root(&vm->tdp);
 	/* A vCPU that sees the new generation must see the new root too. */
 	smp_mb__before_atomic();
 	atomic_inc(&vm->mmu_gen);
 	/* The kick below must come after the new generation is visible. */
 	smp_mb__after_atomic();
 	mkvm_kick_all_cpus();
-	mkvm_tdp_free_root(old_root);
-	return 0;
+	mkvm_tdp_recycle_root(&vm->tdp, old_root);
 }
 
 /**

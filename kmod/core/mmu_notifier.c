@@ -20,8 +20,6 @@
  * reclaim; they take vm->mmu_lock, which is therefore never held while
  * pinning pages, touching user memory or allocating with reclaim.
  */
-#define pr_fmt(fmt) "minikvm: " fmt
-
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
@@ -57,6 +55,8 @@ static bool mkvm_mn_pages(struct mkvm_vm *vm, unsigned long start, unsigned long
 			xa_erase(&s->pages, idx);
 			unpin_user_page(page);
 			mkvm_count(pinned_pages, -1);
+			if (!(idx % 1024))
+				cond_resched();
 		}
 	}
 	return found;
@@ -67,50 +67,40 @@ static bool mkvm_mn_pages(struct mkvm_vm *vm, unsigned long start, unsigned long
  * using their translations, then unpin them.  vm->mmu_lock is held and
  * ->mmu_invalidate_in_progress raised, which turns away readers that
  * start later (mkvm_read_guest_atomic()); the kick in mkvm_mmu_zap()
- * waits for the ones already reading.  Without @blockable, nothing that
- * sleeps may happen: -EAGAIN if there is anything to drop.
+ * waits for the ones already reading.
  */
-static int mkvm_mn_drop(struct mkvm_vm *vm, unsigned long start, unsigned long end,
-			bool blockable)
+static void mkvm_mn_drop(struct mkvm_vm *vm, unsigned long start, unsigned long end)
 {
 	if (!mkvm_mn_pages(vm, start, end, false))
-		return 0;
-	if (!blockable)
-		return -EAGAIN;
-	/*
-	 * If even the reserves have no page for the new root, the pages
-	 * stay pinned and mapped: the guest keeps the old pages, which stay
-	 * valid, until the next change.
-	 */
-	if (mkvm_mmu_zap(vm, NULL)) {
-		pr_warn_ratelimited("no memory to drop guest pages the process unmapped\n");
-		return 0;
-	}
+		return;
+	mkvm_mmu_zap(vm, NULL);
 	mkvm_mn_pages(vm, start, end, true);
-	return 0;
 }
 
+/*
+ * Never fails: the notifier core calls invalidate_range_end() after a
+ * failed start too, which would unbalance the count.  Where it may not
+ * sleep (the OOM reaper, tearing down a dying process) it only raises
+ * the count, so that faults and readers back off, and leaves the pages
+ * pinned and mapped: they stay valid, and the process is going away.
+ * Every range counts, not only those under a slot (KVM checks the
+ * range): a fault that meets one retries, no more.
+ */
 static int mkvm_mn_invalidate_range_start(struct mmu_notifier *mn,
 					  const struct mmu_notifier_range *range)
 {
 	struct mkvm_vm *vm = container_of(mn, struct mkvm_vm, mn);
-	bool blockable = mmu_notifier_range_blockable(range);
-	int r;
 
-	if (blockable)
-		mutex_lock(&vm->mmu_lock);
-	else if (!mutex_trylock(&vm->mmu_lock))
-		return -EAGAIN;
 	atomic_long_inc(&vm->mmu_invalidate_in_progress);
 	atomic_long_inc(&vm->mmu_invalidate_seq);
 	/* The count before the kick: readers that start later must see it. */
 	smp_mb__after_atomic();
-	r = mkvm_mn_drop(vm, range->start, range->end, blockable);
-	/* A failed start gets no end call (mmu_notifier.c): undo it here. */
-	if (r)
-		atomic_long_dec(&vm->mmu_invalidate_in_progress);
+	if (!mmu_notifier_range_blockable(range))
+		return 0;
+	mutex_lock(&vm->mmu_lock);
+	mkvm_mn_drop(vm, range->start, range->end);
 	mutex_unlock(&vm->mmu_lock);
-	return r;
+	return 0;
 }
 
 static void mkvm_mn_invalidate_range_end(struct mmu_notifier *mn,
@@ -118,10 +108,7 @@ static void mkvm_mn_invalidate_range_end(struct mmu_notifier *mn,
 {
 	struct mkvm_vm *vm = container_of(mn, struct mkvm_vm, mn);
 
-	/*
-	 * No lock: this may run where sleeping is not allowed (the OOM
-	 * reaper).  A fault that read the sequence before sees it moved.
-	 */
+	/* No lock: this may run where sleeping is not allowed. */
 	atomic_long_inc(&vm->mmu_invalidate_seq);
 	/* The new sequence before the end: a fault seeing 0 sees it too. */
 	smp_mb__before_atomic();
@@ -143,7 +130,7 @@ static void mkvm_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	atomic_long_inc(&vm->mmu_invalidate_seq);
 	/* As in invalidate_range_start(): the count before the kick. */
 	smp_mb__after_atomic();
-	mkvm_mn_drop(vm, 0, ULONG_MAX, true);
+	mkvm_mn_drop(vm, 0, ULONG_MAX);
 	atomic_long_dec(&vm->mmu_invalidate_in_progress);
 	mutex_unlock(&vm->mmu_lock);
 }

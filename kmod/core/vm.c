@@ -143,9 +143,7 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 	 */
 	mutex_lock(&vm->mmu_lock);
 	if (slot->used) {
-		r = mkvm_mmu_zap(vm, slot);
-		if (r)
-			goto out_mmu;
+		mkvm_mmu_zap(vm, slot);
 		mkvm_mmu_release_slot(slot);
 	}
 	if (mem->memory_size) {
@@ -159,7 +157,6 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 		WRITE_ONCE(slot->used, true);
 	}
 	r = 0;
-out_mmu:
 	mutex_unlock(&vm->mmu_lock);
 out:
 	mutex_unlock(&vm->lock);

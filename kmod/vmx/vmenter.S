@@ -10,6 +10,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
@@ -83,6 +84,19 @@ SYM_INNER_LABEL(mkvm_vmx_exit, SYM_L_GLOBAL)
 	MKVM_SPEC_COUNT MKVM_SPEC_RSB_LITE, X86_FEATURE_RSB_VMEXIT_LITE
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 		X86_FEATURE_RSB_VMEXIT_LITE
+	/*
+	 * Legacy IBRS must be written again after a less privileged mode
+	 * ran (KVM's vmx_spec_ctrl_restore_host()); the guest cannot have
+	 * changed the MSR (x86/spec.c), so the host's value goes back.
+	 */
+	MKVM_SPEC_COUNT MKVM_SPEC_SPEC_CTRL, X86_FEATURE_KERNEL_IBRS
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	mov	PER_CPU_VAR(x86_spec_ctrl_current), %eax
+	mov	PER_CPU_VAR(x86_spec_ctrl_current + 4), %edx
+	wrmsr
+	lfence
+.Lspec_ctrl_done:
 	MKVM_SPEC_COUNT MKVM_SPEC_BHB, X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT
 	CLEAR_BRANCH_HISTORY_VMEXIT
 

@@ -108,6 +108,8 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 			*edx &= ~MKVM_HIDE_7_EDX;
 		} else if (subleaf == 1) {
 			*eax &= ~BIT(5);	/* AVX512_BF16 */
+		} else if (subleaf == 2) {
+			*edx = 0;	/* PSFD, IPRED/RRSBA/BHI_CTRL: SPEC_CTRL bits */
 		}
 		break;
 	case 0xd:
@@ -121,6 +123,9 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 		break;
 	case 0x80000008:
 		*ebx &= ~MKVM_SPEC_8_EBX;
+		break;
+	case 0x80000021:	/* AutoIBRS (EFER), SBPB and IBPB_BRTYPE (PRED_CMD) */
+		*eax &= ~(BIT(8) | BIT(27) | BIT(28));
 		break;
 	}
 }

@@ -72,6 +72,8 @@ static const struct mkvm_spec_item mkvm_spec_items[MKVM_SPEC_NR] = {
 	[MKVM_SPEC_IBPB_USER]	= { "ibpb_exit_to_user",
 				    "guest branch targets in user space (VMSCAPE)" },
 	[MKVM_SPEC_DIV0]	= { "div0_clear", "divider quotient (AMD DIV0)" },
+	[MKVM_SPEC_SPEC_CTRL]	= { "spec_ctrl_restore", "legacy IBRS after a guest ran" },
+	[MKVM_SPEC_IBPB_ENTRY]	= { "ibpb_entry", "return predictions, by IBPB (retbleed/SRSO)" },
 };
 
 /* Decided once at load: on or off, and the kernel setting that decided. */
@@ -95,6 +97,10 @@ static void mkvm_spec_set(int i, bool on, const char *by)
  * can read what the host left in L1D through a non-present guest PTE, so
  * the CPU flushes L1D before entry unless it says it need not
  * (ARCH_CAP_SKIP_VMENTRY_L1DFLUSH) or mitigations are off.
+ */
+/*
+ * The kernel does not export its own L1TF choice (l1tf=off, full,force):
+ * only mitigations=off turns this off.
  */
 static bool mkvm_spec_l1tf(void)
 {
@@ -147,6 +153,8 @@ int mkvm_spec_init(bool vmx)
 			      "CLEAR_BHB_LOOP_ON_VMEXIT");
 		mkvm_spec_set(MKVM_SPEC_L1D, mkvm_spec_l1tf(),
 			      "BUG_L1TF&&!SKIP_VMENTRY_L1DFLUSH");
+		mkvm_spec_set(MKVM_SPEC_SPEC_CTRL,
+			      cpu_feature_enabled(X86_FEATURE_KERNEL_IBRS), "KERNEL_IBRS");
 	} else {
 		mkvm_spec_set(MKVM_SPEC_VERW,
 			      cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF_VM),
@@ -156,9 +164,10 @@ int mkvm_spec_init(bool vmx)
 			      "RETPOLINE");
 		mkvm_spec_set(MKVM_SPEC_UNTRAIN,
 			      cpu_feature_enabled(X86_FEATURE_UNRET) ||
-			      cpu_feature_enabled(X86_FEATURE_SRSO_ALIAS) ||
-			      cpu_feature_enabled(X86_FEATURE_ENTRY_IBPB),
-			      "UNRET||SRSO_ALIAS||ENTRY_IBPB");
+			      cpu_feature_enabled(X86_FEATURE_SRSO_ALIAS),
+			      "UNRET||SRSO_ALIAS");
+		mkvm_spec_set(MKVM_SPEC_IBPB_ENTRY,
+			      cpu_feature_enabled(X86_FEATURE_ENTRY_IBPB), "ENTRY_IBPB");
 		mkvm_spec_set(MKVM_SPEC_IBPB_EXIT,
 			      cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT),
 			      "IBPB_ON_VMEXIT");
@@ -204,12 +213,14 @@ void mkvm_spec_exit(void)
  * @vcpu: the vCPU about to enter, loaded on this CPU
  *
  * Interrupts are off.  IBPB when this CPU last ran another vCPU (KVM
- * does it when it loads another VMCS or VMCB), and the decision whether
- * the next entry flushes L1D: as KVM's default (vmentry_l1d_flush=cond),
- * only when host code that may have touched secrets ran since the last
- * entry: a return from userspace, an interrupt on this CPU, a switch of
- * task or vCPU, a page fault or an emulated instruction.  Exits handled
- * entirely in the kernel (CPUID, MSRs) do not flush.
+ * does it when it loads another VMCS or VMCB), and part of the decision
+ * whether the next entry flushes L1D: as KVM's default
+ * (vmentry_l1d_flush=cond), only when host code that may have touched
+ * secrets ran since the last entry: a return from userspace, a guest
+ * page fault, a read of guest memory through its page tables (emulation:
+ * x86/walk.c), a switch of task or vCPU (here), an interrupt or NMI on
+ * this CPU (mkvm_spec_l1d_flush()).  Exits handled entirely in the kernel
+ * (CPUID, MSRs) do not flush.
  */
 void mkvm_spec_before_entry(struct mkvm_vcpu *vcpu)
 {
@@ -235,15 +246,6 @@ void mkvm_spec_before_entry(struct mkvm_vcpu *vcpu)
 		vcpu->spec_task_switches = switches;
 		vcpu->spec_l1d_flush = true;
 	}
-#if IS_ENABLED(CONFIG_KVM_INTEL)
-	/* Set by the kernel's interrupt entry for exactly this purpose. */
-	if (kvm_get_cpu_l1tf_flush_l1d()) {
-		kvm_clear_cpu_l1tf_flush_l1d();
-		vcpu->spec_l1d_flush = true;
-	}
-#else
-	vcpu->spec_l1d_flush = true;
-#endif
 }
 
 /**
@@ -252,22 +254,39 @@ void mkvm_spec_before_entry(struct mkvm_vcpu *vcpu)
  *
  * Called from the noinstr entry wrapper (vmx/run.c), last before the
  * assembly; IA32_FLUSH_CMD where the CPU has it, else 64 KiB of reads
- * (a TLB-priming pass, then every cache line).
+ * (a TLB-priming pass, then every cache line), as KVM's fallback.
  */
 noinstr void mkvm_spec_l1d_flush(struct mkvm_vcpu *vcpu)
 {
+	bool flush = vcpu->spec_l1d_flush;
 	unsigned long i;
 
-	if (!vcpu->spec_l1d_flush)
+	if (!mkvm_spec_on[MKVM_SPEC_L1D])
 		return;
 	vcpu->spec_l1d_flush = false;
+#if IS_ENABLED(CONFIG_KVM_INTEL)
+	/*
+	 * Set by the kernel's interrupt and NMI entry for exactly this
+	 * purpose; read here, last, as KVM's vmx_l1d_flush() does.
+	 */
+	flush |= kvm_get_cpu_l1tf_flush_l1d();
+	kvm_clear_cpu_l1tf_flush_l1d();
+#else
+	flush = true;
+#endif
+	if (!flush)
+		return;
 	if (mkvm_l1d_msr) {
 		native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 	} else {
+		/* Prime the TLB, serialize, then read every line; fence. */
 		for (i = 0; i < MKVM_L1D_SIZE; i += PAGE_SIZE)
 			(void)READ_ONCE(((u8 *)mkvm_l1d_buf)[i]);
+		asm volatile("xorl %%eax, %%eax\n\tcpuid" ::: "eax", "ebx", "ecx", "edx",
+			     "memory");
 		for (i = 0; i < MKVM_L1D_SIZE; i += L1_CACHE_BYTES)
 			(void)READ_ONCE(((u8 *)mkvm_l1d_buf)[i]);
+		asm volatile("lfence" ::: "memory");
 	}
 	this_cpu_inc(mkvm_spec_runs[MKVM_SPEC_L1D]);
 }

@@ -22,7 +22,9 @@
 #define MKVM_SPEC_L1D		8	/* L1D flushed before entry (L1TF) */
 #define MKVM_SPEC_IBPB_USER	9	/* IBPB before the next return to user (VMSCAPE) */
 #define MKVM_SPEC_DIV0		10	/* divider cleared before entry (AMD DIV0) */
-#define MKVM_SPEC_NR		11
+#define MKVM_SPEC_SPEC_CTRL	11	/* host SPEC_CTRL rewritten after exit (legacy IBRS) */
+#define MKVM_SPEC_IBPB_ENTRY	12	/* IBPB after exit instead of untraining */
+#define MKVM_SPEC_NR		13
 
 #ifndef __ASSEMBLY__
 

@@ -22,4 +22,11 @@
 .Lmkvm_spec_skip_\@:
 .endm
 
+/* The same when either of two features is on, counted once. */
+.macro MKVM_SPEC_COUNT2 idx:req ftr1:req ftr2:req
+	ALTERNATIVE_2 "jmp .Lmkvm_spec_skip2_\@", "", \ftr1, "", \ftr2
+	incq	PER_CPU_VAR(mkvm_spec_runs + 8 * \idx)
+.Lmkvm_spec_skip2_\@:
+.endm
+
 #endif

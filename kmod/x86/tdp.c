@@ -2,11 +2,15 @@
 /*
  * EPT/NPT table management shared by both backends.
  *
- * Locking: every function here is called with the owning VM's ->lock held,
- * which serialises faults against slot changes.  The hardware walks the
- * tables concurrently; entries are only ever written whole (WRITE_ONCE), and
- * tables are only freed after the callers have kicked every vCPU out of the
- * guest (see mkvm_mmu_zap()).
+ * Locking: every function here but the cache ones is called with the
+ * owning VM's ->mmu_lock held, which serialises faults against slot changes
+ * and the MMU notifier.  The notifier may run from reclaim, so nothing here
+ * allocates with reclaim under that lock: new tables come from a cache the
+ * caller fills beforehand, or without reclaim (GFP_NOWAIT), and a zap
+ * switches to a spare root.  The hardware walks the tables concurrently;
+ * entries are only ever written whole (WRITE_ONCE), and tables are only
+ * freed after the callers have kicked every vCPU out of the guest (see
+ * mkvm_mmu_zap()).
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -24,9 +28,9 @@ static inline unsigned int tdp_index(u64 gpa, int level)
 	return (gpa >> (12 + 9 * (level - 1))) & (TDP_ENTRIES - 1);
 }
 
-static u64 *tdp_alloc_table(void)
+static u64 *tdp_alloc_table(gfp_t gfp)
 {
-	u64 *table = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	u64 *table = (u64 *)get_zeroed_page(gfp | __GFP_ACCOUNT);
 
 	if (table)
 		mkvm_count(tdp_tables, 1);
@@ -47,9 +51,41 @@ static void tdp_free_table(u64 *table)
  */
 int mkvm_tdp_init(struct mkvm_tdp *tdp)
 {
-	tdp->root = mkvm_tdp_alloc_root();
+	tdp->root = tdp_alloc_table(GFP_KERNEL);
+	tdp->spare = tdp_alloc_table(GFP_KERNEL);
 	tdp->nr_tables = 0;
-	return tdp->root ? 0 : -ENOMEM;
+	if (tdp->root && tdp->spare)
+		return 0;
+	mkvm_tdp_destroy(tdp);
+	return -ENOMEM;
+}
+
+/**
+ * mkvm_tdp_cache_fill() - allocate the pages one mapping may need
+ * @cache: the caller's cache; called without the VM's mmu_lock
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mkvm_tdp_cache_fill(struct mkvm_tdp_cache *cache)
+{
+	while (cache->n < MKVM_TDP_CACHE) {
+		u64 *table = tdp_alloc_table(GFP_KERNEL);
+
+		if (!table)
+			return -ENOMEM;
+		cache->pages[cache->n++] = table;
+	}
+	return 0;
+}
+
+/**
+ * mkvm_tdp_cache_free() - free what a mapping did not use
+ * @cache: the cache
+ */
+void mkvm_tdp_cache_free(struct mkvm_tdp_cache *cache)
+{
+	while (cache->n)
+		tdp_free_table(cache->pages[--cache->n]);
 }
 
 /**
@@ -68,12 +104,17 @@ phys_addr_t mkvm_tdp_root_pa(const struct mkvm_tdp *tdp)
  * @hpa: host-physical address of a page the caller holds a pin on
  * @writable: false for a read-only slot's page
  *
- * Missing intermediate tables are allocated.  An existing leaf is
- * overwritten with the same translation (two vCPUs may fault on one page).
+ * @cache: pages for missing intermediate tables, or NULL
  *
- * Return: 0, -ENOMEM, or -EINVAL for an address the tables cannot hold.
+ * Missing intermediate tables come from @cache, else are allocated
+ * without reclaim.  An existing leaf is overwritten with the same
+ * translation (two vCPUs may fault on one page).
+ *
+ * Return: 0, -ENOMEM (fill a cache and try again), or -EINVAL for an
+ * address the tables cannot hold.
  */
-int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable)
+int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable,
+		 struct mkvm_tdp_cache *cache)
 {
 	u64 *table = tdp->root;
 	int level;
@@ -85,7 +126,8 @@ int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable)
 		u64 *entry = &table[tdp_index(gpa, level)];
 
 		if (!*entry) {
-			u64 *next = tdp_alloc_table();
+			u64 *next = cache && cache->n ? cache->pages[--cache->n] :
+				    tdp_alloc_table(GFP_NOWAIT | __GFP_NOWARN);
 
 			if (!next)
 				return -ENOMEM;
@@ -117,39 +159,38 @@ static void tdp_free_children(u64 *table, int level)
 }
 
 /**
- * mkvm_tdp_swap_root() - detach every translation by moving to a new root
+ * mkvm_tdp_swap_root() - detach every translation by moving to the spare root
  * @tdp: the tables
- * @new_root: a zeroed page from mkvm_tdp_alloc_root()
  *
  * Return: the old root, still walkable by CPUs that have not yet left the
- * guest.  Free it with mkvm_tdp_free_root() only once no CPU can use it,
+ * guest.  Give it to mkvm_tdp_recycle_root() only once no CPU can use it,
  * that is after every vCPU was kicked out of the guest and will flush and
  * load the new root before it enters again (mkvm_mmu_zap()).
  */
-u64 *mkvm_tdp_swap_root(struct mkvm_tdp *tdp, u64 *new_root)
+u64 *mkvm_tdp_swap_root(struct mkvm_tdp *tdp)
 {
 	u64 *old = tdp->root;
 
-	tdp->root = new_root;
+	tdp->root = tdp->spare;
+	tdp->spare = NULL;
 	tdp->nr_tables = 0;
 	return old;
 }
 
 /**
- * mkvm_tdp_alloc_root() - a zeroed page for a root table
- *
- * Return: the page or NULL.
+ * mkvm_tdp_recycle_root() - free what a detached root maps; it becomes the spare
+ * @tdp: the tables
+ * @old: the root mkvm_tdp_swap_root() returned, no longer used by any CPU
  */
-u64 *mkvm_tdp_alloc_root(void)
+void mkvm_tdp_recycle_root(struct mkvm_tdp *tdp, u64 *old)
 {
-	return tdp_alloc_table();
+	tdp_free_children(old, 4);
+	memset(old, 0, PAGE_SIZE);
+	tdp->spare = old;
 }
 
-/**
- * mkvm_tdp_free_root() - free a detached root and every table below it
- * @root: the old root; may be NULL
- */
-void mkvm_tdp_free_root(u64 *root)
+/* Free a root and every table below it; NULL is allowed. */
+static void tdp_free_root(u64 *root)
 {
 	if (!root)
 		return;
@@ -158,11 +199,13 @@ void mkvm_tdp_free_root(u64 *root)
 }
 
 /**
- * mkvm_tdp_destroy() - free all tables including the root
+ * mkvm_tdp_destroy() - free all tables including the roots
  * @tdp: the tables; no vCPU may run on them any more
  */
 void mkvm_tdp_destroy(struct mkvm_tdp *tdp)
 {
-	mkvm_tdp_free_root(tdp->root);
+	tdp_free_root(tdp->root);
+	tdp_free_root(tdp->spare);
 	tdp->root = NULL;
+	tdp->spare = NULL;
 }

@@ -12,14 +12,27 @@
 
 struct mkvm_tdp {
 	u64 *root;		/* PML4, one zeroed page */
+	u64 *spare;		/* the next root, zeroed: a zap allocates nothing */
 	unsigned long nr_tables;	/* tables below the root, for the stats */
 };
 
+/*
+ * Pages for new tables, allocated before the VM's mmu_lock is taken:
+ * one 4 KiB mapping needs at most three (PDPT, PD, PT).
+ */
+#define MKVM_TDP_CACHE	3
+struct mkvm_tdp_cache {
+	u64 *pages[MKVM_TDP_CACHE];
+	int n;
+};
+
 int mkvm_tdp_init(struct mkvm_tdp *tdp);
-int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable);
-u64 *mkvm_tdp_alloc_root(void);
-u64 *mkvm_tdp_swap_root(struct mkvm_tdp *tdp, u64 *new_root);
-void mkvm_tdp_free_root(u64 *root);
+int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable,
+		 struct mkvm_tdp_cache *cache);
+int mkvm_tdp_cache_fill(struct mkvm_tdp_cache *cache);
+void mkvm_tdp_cache_free(struct mkvm_tdp_cache *cache);
+u64 *mkvm_tdp_swap_root(struct mkvm_tdp *tdp);
+void mkvm_tdp_recycle_root(struct mkvm_tdp *tdp, u64 *old);
 void mkvm_tdp_destroy(struct mkvm_tdp *tdp);
 phys_addr_t mkvm_tdp_root_pa(const struct mkvm_tdp *tdp);
 

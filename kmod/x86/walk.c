@@ -115,6 +115,8 @@ int mkvm_gva_to_gpa(struct mkvm_vcpu *vcpu, const struct mkvm_paging *pg,
 	int level, shift, r;
 	u32 pf;
 
+	/* Guest memory in the host's caches: flush L1D before entry (x86/spec.c). */
+	vcpu->spec_l1d_flush = true;
 	if (!lma)
 		gva = (u32)gva;
 	if (!(pg->cr0 & X86_CR0_PG)) {

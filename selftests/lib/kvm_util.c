@@ -463,10 +463,29 @@ static void strip_field(char *buf, const char *field)
 	}
 }
 
+/* Clear the bits outside @keep in every hex value after @field. */
+static void mask_field(char *buf, const char *field, unsigned long keep)
+{
+	size_t len = strlen(field);
+	char *p;
+
+	for (p = strstr(buf, field); p; p = strstr(p + 1, field)) {
+		char *end, was;
+		unsigned long v = strtoul(p + len, &end, 16);
+		int n = (int)(end - (p + len));
+
+		if (!n)
+			continue;	/* "-": the CPU has no such register */
+		was = *end;
+		snprintf(p + len, n + 1, "%0*lx", n, v & keep);
+		*end = was;
+	}
+}
+
 char *host_state_read(void)
 {
 	static const char path[] = "/sys/kernel/debug/minikvm/host_state";
-	char *buf = calloc(1, 1 << 16), *p;
+	char *buf = calloc(1, 1 << 16);
 	FILE *f = fopen(path, "r");
 
 	TEST_ASSERT(buf && f, "%s: %s", path, strerror(errno));
@@ -477,15 +496,13 @@ char *host_state_read(void)
 	 * breakpoint and leaves it behind, and an exit's DR7 of 0x400 drops
 	 * it.  The bits do nothing since the P6 (SDM Vol. 3, 18.2.4).
 	 */
-	for (p = strstr(buf, " dr7="); p; p = strstr(p + 1, " dr7=")) {
-		char *end, was;
-		unsigned long dr7 = strtoul(p + 5, &end, 16);
-		int n = (int)(end - (p + 5));
-
-		was = *end;
-		snprintf(p + 5, n + 1, "%0*lx", n, dr7 & ~0x300ul);
-		*end = was;
-	}
+	mask_field(buf, " dr7=", ~0x300ul);
+	/*
+	 * SPEC_CTRL's STIBP and SSBD follow the task on the CPU (conditional
+	 * STIBP, SSBD for seccomp'd or prctl'd tasks): IBRS and the rest are
+	 * compared.
+	 */
+	mask_field(buf, " spec_ctrl=", ~6ul);
 	/*
 	 * LDTR and PKRU belong to whichever task the reading IPI found on
 	 * each CPU: left out, they would make two readings differ for no

@@ -63,8 +63,8 @@ int open_kvm_dev(void);		/* skips the test if the device is absent */
 /*
  * /sys/kernel/debug/minikvm/host_state (one line per CPU: the registers
  * and MSRs a VM exit could leave changed), malloc'ed, with DR7's LE and
- * GE bits masked out and the per-task LDTR and PKRU left out; asserts that
- * it can be read.
+ * GE bits and SPEC_CTRL's per-task STIBP and SSBD masked out and the
+ * per-task LDTR and PKRU left out; asserts that it can be read.
  */
 char *host_state_read(void);
 /* The number after @name in /sys/kernel/debug/minikvm/@file ("name N" lines). */
