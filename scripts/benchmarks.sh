@@ -6,10 +6,13 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/Documentation/benchmarks.rst
+old=
+[ -f "$out" ] && old=$(mktemp) && cp "$out" "$old" && trap 'rm -f "$old"' EXIT
 # One table per lane: workload, both costs with a unit, the ratio, what it is.
+# table DIR [LANE]: the bench lines of build/lane-DIR (LANE: DIR).
 table() {
 	log=$top/build/lane-$1/serial.log
-	lines=$( [ -f "$log" ] && tr -d '\r' < "$log" | grep -E "^ *# bench $1 ")
+	lines=$( [ -f "$log" ] && tr -d '\r' < "$log" | grep -E "^ *# bench ${2:-$1} ")
 	if [ -z "$lines" ]; then
 		echo "(no run recorded)"
 		return
@@ -78,6 +81,19 @@ What each workload does
 * **lifecycle**: create a VM, a vCPU and a slot, run one HLT, destroy
   it all.
 
+Speculation mitigations
+=======================
+
+Both hypervisors do on VM entry and exit what the running kernel's
+mitigation settings ask for on the CPU (``kmod/x86/spec.c``,
+Documentation/security.rst): the first table of each lane is with the
+kernel's defaults, the second from a boot with ``mitigations=off``,
+where both skip them.  ``make bench`` runs both boots; ``make check``
+refreshes the first table only.  In the QEMU lane the emulated EPYC asks
+for RSB filling and return untraining on every exit (retpolines,
+retbleed's untrained return thunk) and the divider clear; the Bochs
+lane's CPU asks for none on VM transitions.
+
 The causes of the differences have not been profiled yet; the exit
 tracepoints (``minikvm:mkvm_vmx_exit``, ``mkvm_svm_exit``) and KVM's own
 (``kvm:kvm_exit``) are where to start.
@@ -88,11 +104,27 @@ Figures from the last runs
 RST
 for lane in qemu bochs; do
 	case $lane in
-	qemu) echo "QEMU lane (SVM, NPT; kvm_amd as the peer):" ;;
-	bochs) echo "Bochs lane (VMX, EPT, VPID; kvm_intel as the peer):" ;;
+	qemu) name="QEMU lane (SVM, NPT; kvm_amd as the peer)" ;;
+	bochs) name="Bochs lane (VMX, EPT, VPID; kvm_intel as the peer)" ;;
 	esac
+	echo "$name, the kernel's mitigations on (both hypervisors apply them):"
 	echo
 	table "$lane"
 	echo
+	# make bench's second boot, with mitigations=off on the command line.
+	# A run that did not happen here keeps the figures already written.
+	title="$name, mitigations=off:"
+	echo "$title"
+	echo
+	if [ -f "$top/build/lane-nomit-$lane/serial.log" ]; then
+		table "nomit-$lane" "$lane"
+	elif [ -n "$old" ] && grep -qxF "$title" "$old"; then
+		awk -v t="$title" '$0 == t { on = 1; getline; next }
+			on && /^$/ && seen { exit } on { seen = 1; print }' "$old"
+	else
+		echo "(no run recorded: make bench)"
+	fi
+	echo
 done
-} > "$out"
+} > "$out.new"
+mv "$out.new" "$out"
