@@ -112,7 +112,8 @@ static void mkvm_mn_invalidate_range_end(struct mmu_notifier *mn,
 	atomic_long_inc(&vm->mmu_invalidate_seq);
 	/* The new sequence before the end: a fault seeing 0 sees it too. */
 	smp_mb__before_atomic();
-	atomic_long_dec(&vm->mmu_invalidate_in_progress);
+	/* An end without its start would stall every later fault: say so. */
+	WARN_ON_ONCE(atomic_long_dec_return(&vm->mmu_invalidate_in_progress) < 0);
 }
 
 /*
