@@ -187,7 +187,8 @@ Known limits
   the Bochs hang noted in the second session.
 * A 64 MiB guest of the leak test takes about 2.2 s of real time on
   Bochs (QEMU: 0.15 s), so ``make check`` runs 20 there and 200 on QEMU;
-  ``make soak`` runs 1,000 on both, which takes Bochs some 40 minutes.
+  ``make soak`` runs 1,000 on both, which took Bochs 74 minutes (the
+  whole Bochs soak 89 minutes, with other jobs on the second core).
 
 Figures from the last runs
 ==========================
