@@ -92,7 +92,8 @@ where both skip them.  ``make bench`` runs both boots; ``make check``
 refreshes the first table only.  In the QEMU lane the emulated EPYC asks
 for RSB filling and return untraining on every exit (retpolines,
 retbleed's untrained return thunk) and the divider clear; the Bochs
-lane's CPU asks for none on VM transitions.
+lane's emulated Xeon for VERW before every entry, RSB filling after
+every exit and an L1D flush before entries that follow host work.
 
 The causes of the differences have not been profiled yet; the exit
 tracepoints (``minikvm:mkvm_vmx_exit``, ``mkvm_svm_exit``) and KVM's own
