@@ -20,7 +20,7 @@ LIBSRC	:= $(wildcard selftests/lib/*.c)
 LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
 
 .PHONY: all module userspace selftests abi-check deps run check lanes clean bench \
-	check-qemu check-bochs check-debug lint soak
+	check-qemu check-bochs check-debug lint soak unit
 
 all: module userspace selftests abi-check
 
@@ -30,9 +30,23 @@ module:
 
 userspace: $(OUT)/minikvm-run $(GUESTS)
 
-$(OUT)/minikvm-run: userspace/minikvm-run.c uapi/linux/minikvm.h
+# The launcher: minikvm-run.c and, for --kernel, the PC devices and the
+# Linux boot.  Static: the lanes copy it into their initramfs.
+RUN_SRC	:= $(wildcard userspace/*.c)
+RUN_HDR	:= $(wildcard userspace/*.h) uapi/linux/minikvm.h
+DEV_SRC	:= userspace/pic.c userspace/pit.c userspace/uart.c userspace/rtc.c userspace/i8042.c
+
+$(OUT)/minikvm-run: $(RUN_SRC) $(RUN_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -pthread -o $@ $(RUN_SRC)
+
+# Host-side unit tests of the device models: no /dev/kvm needed.
+unit: $(OUT)/devices_test
+	$(OUT)/devices_test
+
+$(OUT)/devices_test: userspace/tests/devices_test.c $(DEV_SRC) $(RUN_HDR) $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuserspace -o $@ userspace/tests/devices_test.c $(DEV_SRC) $(LIBSRC)
 
 # Guests are flat 16-bit binaries, linked to run where the launcher loads them.
 $(OUT)/guests/%.bin: userspace/guests/%.S
