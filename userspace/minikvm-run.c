@@ -14,6 +14,9 @@
  * says "ready") and a debug-exit port at 0xf4 (a byte written there ends
  * the run with that byte as the exit status).  HLT ends the run with 0.
  * It works on /dev/kvm as well as /dev/minikvm (--device).
+ *
+ * --kernel boots a Linux bzImage instead, with a PC's legacy devices
+ * emulated here (linux.c and the device files; Documentation/launcher.rst).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,15 +31,11 @@
 #include <unistd.h>
 #include <elf.h>
 
-#include <linux/minikvm.h>
+#include "launcher.h"
 
 #define UART_BASE	0x3f8
 #define UART_LSR	(UART_BASE + 5)
 #define DEBUG_EXIT_PORT	0xf4
-
-/* Exit statuses of the launcher itself, above any guest debug-exit byte. */
-#define EXIT_SETUP	125
-#define EXIT_GUEST	124
 
 enum mode { MODE_REAL, MODE_PROT, MODE_PAGED, MODE_PAE, MODE_LONG };
 static const char *const mode_names[] = { "real", "prot", "paged", "pae", "long" };
@@ -55,26 +54,37 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: minikvm-run [options] IMAGE\n"
-"Run IMAGE, a flat binary or an ELF executable, in a new VM.\n"
+"       minikvm-run [--device PATH] [--mem SIZE] [-v] --kernel BZIMAGE\n"
+"                   [--initrd FILE] [--append CMDLINE]\n"
+"Run IMAGE, a flat binary or an ELF executable, in a new VM, or boot a\n"
+"Linux bzImage on emulated PC devices (PIC, PIT, 16550A, RTC, i8042).\n"
 "  --device PATH   hypervisor device (default /dev/minikvm; /dev/kvm works)\n"
 "  --mode MODE     real (default), prot (32-bit flat), paged (32-bit with\n"
 "                  4 MiB pages), pae, or long (64-bit); an ELF64 image needs\n"
 "                  long, an ELF32 image one of the 32-bit modes\n"
-"  --mem SIZE      guest memory in bytes, K or M suffix (default 1M; 4M\n"
-"                  or more in the paged modes)\n"
+"  --mem SIZE      guest memory in bytes, K, M or G suffix (default 1M; 4M\n"
+"                  or more in the paged modes; 256M with --kernel)\n"
 "  --load GPA      flat binary: guest-physical load address (default 0x1000)\n"
 "  --cs SEL        real mode: code segment (default 0)\n"
 "  --ip OFF        flat binary: where to start (default: the load address)\n"
-"  --verbose       report every exit on stderr\n"
+"  --verbose       report every exit on stderr (with --kernel: timings and\n"
+"                  the I/O ports no device claimed)\n"
+"  --kernel FILE   boot this Linux bzImage (64-bit boot protocol)\n"
+"  --initrd FILE   with --kernel: the initramfs\n"
+"  --append LINE   with --kernel: the kernel command line, e.g.\n"
+"                  \"console=ttyS0 reboot=k panic=-1 nolapic acpi=off pci=off\"\n"
 "Devices: UART at 0x3f8 (output to stdout), debug exit at 0xf4.\n"
 "Exit status: HLT 0; debug exit: the byte written; 124 unexpected exit;\n"
-"125 set-up error.\n");
+"125 set-up error.  With --kernel: 0 when the guest restarts through the\n"
+"keyboard controller after an orderly shutdown, 120 when it does so\n"
+"otherwise (a panic), 121 triple fault, 122 HLT with interrupts off,\n"
+"123 Ctrl-A x typed on the terminal.\n");
 }
 
-static unsigned long parse_num(const char *s, const char *what)
+uint64_t parse_num(const char *s, const char *what)
 {
 	char *end;
-	unsigned long v = strtoul(s, &end, 0);
+	uint64_t v = strtoull(s, &end, 0);
 
 	if (end == s)
 		goto bad;
@@ -82,6 +92,8 @@ static unsigned long parse_num(const char *s, const char *what)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
 	if (*end)
 		goto bad;
 	return v;
@@ -90,7 +102,7 @@ bad:
 	exit(EXIT_SETUP);
 }
 
-static const char *exit_name(unsigned int r)
+const char *exit_name(unsigned int r)
 {
 	static const char *const names[] = {
 		[KVM_EXIT_UNKNOWN] = "UNKNOWN", [KVM_EXIT_EXCEPTION] = "EXCEPTION",
@@ -123,7 +135,7 @@ static void dump_regs(int vcpu)
 		r.rip, r.rflags, s.cs.selector, s.cs.base, s.cr0);
 }
 
-static void report_exit(int vcpu, struct kvm_run *run)
+void report_exit(int vcpu, struct kvm_run *run)
 {
 	fprintf(stderr, "minikvm-run: unexpected exit %s (%u)", exit_name(run->exit_reason),
 		run->exit_reason);
@@ -162,7 +174,7 @@ static void report_exit(int vcpu, struct kvm_run *run)
 	dump_regs(vcpu);
 }
 
-static int open_device(const char *path)
+int open_device(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
@@ -228,7 +240,7 @@ bad:
 	exit(EXIT_SETUP);
 }
 
-static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
+void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -329,11 +341,16 @@ int main(int argc, char **argv)
 		{ "cs", required_argument, NULL, 'c' },
 		{ "ip", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "initrd", required_argument, NULL, 'I' },
+		{ "append", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct opts o = { .device = "/dev/minikvm", .mem = 1 << 20, .load = 0x1000,
 			  .ip = ~0u };
+	struct linux_opts lo = { .cmdline = "" };
+	bool flat_only = false, mem_given = false;
 	struct kvm_userspace_memory_region region;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -348,6 +365,9 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:M:m:l:c:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.device = optarg; break;
+		case 'K': lo.kernel = optarg; break;
+		case 'I': lo.initrd = optarg; break;
+		case 'A': lo.cmdline = optarg; break;
 		case 'M':
 			for (o.mode = MODE_REAL; o.mode <= MODE_LONG; o.mode++)
 				if (!strcmp(optarg, mode_names[o.mode]))
@@ -357,15 +377,31 @@ int main(int argc, char **argv)
 					"paged, pae, long)\n", optarg);
 				return EXIT_SETUP;
 			}
+			flat_only = true;
 			break;
-		case 'm': o.mem = parse_num(optarg, "memory size"); break;
-		case 'l': o.load = parse_num(optarg, "load address"); break;
-		case 'c': o.cs = parse_num(optarg, "code segment"); break;
-		case 'i': o.ip = parse_num(optarg, "offset"); break;
+		case 'm': o.mem = parse_num(optarg, "memory size"); mem_given = true; break;
+		case 'l': o.load = parse_num(optarg, "load address"); flat_only = true; break;
+		case 'c': o.cs = parse_num(optarg, "code segment"); flat_only = true; break;
+		case 'i': o.ip = parse_num(optarg, "offset"); flat_only = true; break;
 		case 'v': o.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_SETUP;
 		}
+	}
+	if (lo.kernel) {
+		if (flat_only || optind != argc) {
+			fprintf(stderr, "minikvm-run: --kernel takes no IMAGE, --mode, --load, "
+				"--cs or --ip\n");
+			return EXIT_SETUP;
+		}
+		lo.device = o.device;
+		lo.mem = mem_given ? o.mem : 256 << 20;
+		lo.verbose = o.verbose;
+		return linux_main(&lo);
+	}
+	if (lo.initrd || *lo.cmdline) {
+		fprintf(stderr, "minikvm-run: --initrd and --append need --kernel\n");
+		return EXIT_SETUP;
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
