@@ -33,6 +33,7 @@
 struct kvm_interrupt {
 	__u32 irq;		/* a vector, not a pin */
 };
+
 #define KVM_INTERRUPT		_IOW(KVMIO, 0x86, struct kvm_interrupt)
 #endif
 #ifndef KVM_SET_SIGNAL_MASK
@@ -40,6 +41,7 @@ struct kvm_signal_mask {
 	__u32 len;
 	__u8 sigset[];
 };
+
 #define KVM_SET_SIGNAL_MASK	_IOW(KVMIO, 0x8b, struct kvm_signal_mask)
 #endif
 #ifndef KVM_SET_TSS_ADDR

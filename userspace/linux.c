@@ -25,8 +25,11 @@
  * (KVM_EXIT_INTR) and the loop injects.  The kick cannot be lost: either
  * SIGUSR1 is blocked outside KVM_RUN and unblocked inside it by
  * KVM_SET_SIGNAL_MASK, so that a kick sent just before KVM_RUN stays
- * pending and ends it at once; or, on a device without that ioctl, the
- * handler sets kvm_run.immediate_exit, which KVM_RUN checks on entry.
+ * pending and ends it at once (the thread's own mask blocks it again when
+ * KVM_RUN returns, so the handler never runs: the loop consumes the
+ * pending signal with sigtimedwait(), else every KVM_RUN would end at
+ * once); or, on a device without that ioctl, the handler sets
+ * kvm_run.immediate_exit, which KVM_RUN checks on entry.
  * A vCPU thread asleep after HLT waits on m->irq_cond instead.
  */
 #include "launcher.h"
@@ -175,6 +178,21 @@ static void kick_handler(int sig)
 	(void)sig;
 	if (machine.kick_mode == KICK_IMMEDIATE_EXIT)
 		machine.run->immediate_exit = 1;
+}
+
+/*
+ * After a kick with KVM_SET_SIGNAL_MASK: SIGUSR1 is pending and blocked;
+ * take it, or the next KVM_RUN ends at once again.
+ */
+static void consume_kicks(void)
+{
+	struct timespec zero = { 0 };
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	while (sigtimedwait(&usr1, NULL, &zero) == SIGUSR1)
+		;
 }
 
 /* Wake the vCPU thread for a new interrupt or the end.  Lock held. */
@@ -442,7 +460,7 @@ static void *io_thread(void *opaque)
  * device has it, else immediate_exit (KVM_CAP_IMMEDIATE_EXIT), else a
  * bare signal (a kick just before KVM_RUN then waits for the next exit).
  */
-static int setup_kick(struct machine *m)
+static void setup_kick(struct machine *m)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
 	struct {
@@ -462,12 +480,11 @@ static int setup_kick(struct machine *m)
 	memcpy(mask.set, &during_run, sizeof(mask.set));
 	if (ioctl(m->vcpu_fd, KVM_SET_SIGNAL_MASK, &mask) == 0) {
 		m->kick_mode = KICK_SIGNAL_MASK;
-		return 0;
+		return;
 	}
-	if (errno != ENOTTY && errno != EINVAL) {
-		perror("minikvm-run: KVM_SET_SIGNAL_MASK");
-		return -1;
-	}
+	if (m->verbose)
+		fprintf(stderr, "minikvm-run: KVM_SET_SIGNAL_MASK: %s; kicking with "
+			"immediate_exit instead\n", strerror(errno));
 	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 	if (ioctl(m->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0) {
 		m->kick_mode = KICK_IMMEDIATE_EXIT;
@@ -477,7 +494,6 @@ static int setup_kick(struct machine *m)
 			fprintf(stderr, "minikvm-run: warning: neither KVM_SET_SIGNAL_MASK nor "
 				"KVM_CAP_IMMEDIATE_EXIT: interrupts may wait for the next exit\n");
 	}
-	return 0;
 }
 
 static int setup_vm(struct machine *m, const struct linux_opts *o, struct linux_boot *boot)
@@ -657,6 +673,8 @@ static int run_vcpu(struct machine *m)
 		pthread_mutex_unlock(&m->lock);
 		if (status < 0) {
 			if (errno == EINTR) {		/* kicked: KVM_EXIT_INTR */
+				if (m->kick_mode == KICK_SIGNAL_MASK)
+					consume_kicks();
 				run->immediate_exit = 0;
 				m->exits[KVM_EXIT_INTR]++;
 				continue;
@@ -680,7 +698,7 @@ static int run_vcpu(struct machine *m)
 			halt(m);
 			break;
 		case KVM_EXIT_SHUTDOWN:
-			fprintf(stderr, "minikvm-run: the guest triple-faulted (KVM_EXIT_SHUTDOWN)\n");
+			fprintf(stderr, "minikvm-run: triple fault (KVM_EXIT_SHUTDOWN)\n");
 			report_exit(m->vcpu_fd, run);
 			return EXIT_TRIPLE_FAULT;
 		default:
@@ -727,8 +745,9 @@ int linux_main(const struct linux_opts *o)
 	m->verbose = o->verbose;
 	m->stop_status = -1;
 	m->vcpu_thread = pthread_self();
-	if (setup_vm(m, o, &boot) < 0 || setup_devices(m, o) < 0 || setup_kick(m) < 0)
+	if (setup_vm(m, o, &boot) < 0 || setup_devices(m, o) < 0)
 		return EXIT_SETUP;
+	setup_kick(m);
 	if (o->verbose)
 		fprintf(stderr, "minikvm-run: Linux %s, boot protocol %u.%02u, entry %#llx, "
 			"initrd %llu bytes at %#llx, kick by %s\n", boot.version,

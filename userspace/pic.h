@@ -53,7 +53,7 @@ bool pic_io(struct pic *p, uint16_t port, bool is_write, uint8_t *val);
 /* Drive input IRQ (0-15) to LEVEL (0 or 1). */
 void pic_set_irq(struct pic *p, unsigned int irq, int level);
 
-/* The master's INT output: an interrupt awaits acknowledgement. */
+/* The master's INT output: an interrupt awaits acknowledgment. */
 bool pic_has_interrupt(const struct pic *p);
 
 /* The vector the next acknowledge will return, without acknowledging. */

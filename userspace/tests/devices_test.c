@@ -478,7 +478,7 @@ static bool uart_linux_probe(void)
 	status1 = UART_IN(&u, 4);
 	UART_OUT(&u, 3, 0xe0);
 	status2 = UART_IN(&u, 2);
-	CHECK(!((status2 ^ status1) & 0x10) , "EXCR1 differs");
+	CHECK(!((status2 ^ status1) & 0x10), "EXCR1 differs");
 	UART_OUT(&u, 3, 0);
 	UART_OUT(&u, 4, status1 ^ 0x10);
 	UART_OUT(&u, 3, 0xe0);
@@ -631,7 +631,7 @@ static bool rtc_uip_and_cmos(void)
 	/* CMOS memory, through an index with the NMI mask bit. */
 	RTC_OUT(&r, 0x70, 0x80 | 0x40);
 	RTC_OUT(&r, 0x71, 0x5a);
-	CHECK(cmos(&r, 0x40) == 0x5a && r.nmi_disabled == false, "CMOS byte");
+	CHECK(cmos(&r, 0x40) == 0x5a && !r.nmi_disabled, "CMOS byte");
 	CHECK(cmos(&r, 0x15) == 0x80 && cmos(&r, 0x16) == 0x02, "base memory 640K");
 	CHECK(cmos(&r, 0x17) == 0xff && cmos(&r, 0x18) == 0xff, "extended memory 64M cap");
 	CHECK(cmos(&r, 0x34) == 0x00 && cmos(&r, 0x35) == 0x0f, "memory above 16M %#x%02x",
