@@ -44,9 +44,11 @@ $(OUT)/minikvm-run: $(RUN_SRC) $(RUN_HDR)
 unit: $(OUT)/devices_test
 	$(OUT)/devices_test
 
-$(OUT)/devices_test: userspace/tests/devices_test.c $(DEV_SRC) $(RUN_HDR) $(LIBSRC) $(LIBHDR)
+$(OUT)/devices_test: userspace/tests/devices_test.c $(DEV_SRC) userspace/bzimage.c $(RUN_HDR) \
+		$(LIBSRC) $(LIBHDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuserspace -o $@ userspace/tests/devices_test.c $(DEV_SRC) $(LIBSRC)
+	$(CC) $(CFLAGS) -Iuserspace -o $@ userspace/tests/devices_test.c $(DEV_SRC) \
+		userspace/bzimage.c $(LIBSRC)
 
 # Guests are flat 16-bit binaries, linked to run where the launcher loads them.
 $(OUT)/guests/%.bin: userspace/guests/%.S

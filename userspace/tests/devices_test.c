@@ -3,14 +3,21 @@
  * Host-side unit tests of minikvm-run's PC device models (make unit):
  * no VM, no /dev/kvm.  Each case drives a model through its port
  * interface the way Linux drives the real chip, with a fake clock where
- * time matters, and prints one KTAP line.
+ * time matters, and prints one KTAP line.  A last case loads a made-up
+ * bzImage as the Linux mode does and checks the zero page.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <asm/bootparam.h>
 
 #include "kvm_util.h"
 
+#include "bzimage.h"
 #include "i8042.h"
 #include "pic.h"
 #include "pit.h"
@@ -663,6 +670,103 @@ static bool kbd_reset_line(void)
 	return true;
 }
 
+/* ---- the 64-bit boot protocol ---- */
+
+/* bzimage.c's helper from minikvm-run.c, which has main(). */
+void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->type = type;
+	s->l = code64;
+}
+
+static void write_tmp(char *path, const void *buf, size_t len)
+{
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		perror(path);
+	close(fd);
+}
+
+static bool bzimage_zero_page(void)
+{
+	static unsigned char img[0x3000], initrd[5000];
+	char kpath[] = "/tmp/bzimageXXXXXX", ipath[] = "/tmp/initrdXXXXXX";
+	struct linux_opts o = { .cmdline = "console=ttyS0 reboot=k" };
+	struct setup_header *h = (struct setup_header *)(img + 0x1f1);
+	uint64_t mem_size = 64 << 20, *pd;
+	struct linux_boot b;
+	struct boot_params *bp;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	unsigned char *mem;
+	int r;
+
+	/* One setup sector after the boot sector: the kernel at 0x400. */
+	h->setup_sects = 1;
+	h->boot_flag = 0xaa55;
+	h->jump = 0x6aeb;			/* the header ends at 0x26c */
+	memcpy(&h->header, "HdrS", 4);
+	h->version = 0x020f;
+	h->kernel_version = 0x300 - 0x200;
+	strcpy((char *)img + 0x300, "6.1.0-test");
+	h->loadflags = LOADED_HIGH;
+	h->xloadflags = XLF_KERNEL_64;
+	h->initrd_addr_max = 0x37ffffff;	/* above RAM: RAM's end wins */
+	h->kernel_alignment = 0x200000;
+	h->cmdline_size = 2047;
+	h->pref_address = 0x1000000;
+	h->init_size = 0x800000;
+	memset(img + 0x400, 0x90, sizeof(img) - 0x400);
+	memset(initrd, 0x5a, sizeof(initrd));
+	write_tmp(kpath, img, sizeof(img));
+	write_tmp(ipath, initrd, sizeof(initrd));
+	o.kernel = kpath;
+	o.initrd = ipath;
+	mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r = bzimage_load(&o, mem, mem_size, &b);
+	bp = (struct boot_params *)(mem + b.zero_page);
+	CHECK(r == 0, "bzimage_load failed");
+	CHECK(b.entry == 0x100200 && !strcmp(b.version, "6.1.0-test"), "entry, version");
+	CHECK(mem[0x100000] == 0x90 && mem[0x100000 + sizeof(img) - 0x400 - 1] == 0x90 &&
+	      mem[0x100000 + sizeof(img) - 0x400] == 0, "kernel at 1 MiB");
+	CHECK(!memcmp(&bp->hdr.header, "HdrS", 4) && bp->hdr.kernel_alignment == 0x200000 &&
+	      bp->hdr.init_size == 0x800000, "setup header copied");
+	CHECK(bp->hdr.type_of_loader == 0xff, "type_of_loader");
+	CHECK(!strcmp((char *)mem + bp->hdr.cmd_line_ptr, o.cmdline), "command line");
+	CHECK(bp->hdr.ramdisk_size == sizeof(initrd) && !(bp->hdr.ramdisk_image & 0xfff) &&
+	      bp->hdr.ramdisk_image + sizeof(initrd) <= mem_size &&
+	      bp->hdr.ramdisk_image + sizeof(initrd) > mem_size - 4096 &&
+	      mem[bp->hdr.ramdisk_image] == 0x5a, "initrd at %#x", bp->hdr.ramdisk_image);
+	CHECK(bp->e820_entries == 3 &&
+	      bp->e820_table[0].addr == 0 && bp->e820_table[0].size == 0xa0000 &&
+	      bp->e820_table[0].type == 1 &&
+	      bp->e820_table[1].addr == 0xa0000 && bp->e820_table[1].type == 2 &&
+	      bp->e820_table[2].addr == 0x100000 &&
+	      bp->e820_table[2].size == mem_size - 0x100000 && bp->e820_table[2].type == 1,
+	      "e820 table");
+	bzimage_vcpu_state(&b, &sregs, &regs);
+	CHECK(regs.rip == 0x100200 && regs.rsi == b.zero_page && regs.rflags == 2, "regs");
+	CHECK(sregs.cs.selector == 0x10 && sregs.cs.l && sregs.ds.selector == 0x18 &&
+	      sregs.ss.selector == 0x18 && sregs.efer == 0x500 && (sregs.cr0 & 0x80000001) &&
+	      (sregs.cr4 & 0x20), "sregs");
+	pd = (uint64_t *)(mem + (((uint64_t *)(mem + (*(uint64_t *)(mem + sregs.cr3) &
+			  ~0xfffull)))[3] & ~0xfffull));
+	CHECK(pd[511] == (0xffe00000ull | 0x83), "the 4th GiB is identity-mapped");
+	CHECK(((uint64_t *)(mem + sregs.gdt.base))[2] == 0x00af9b000000ffffull, "GDT code");
+	/* Too little memory for the kernel's init_size above 16 MiB, then no HdrS. */
+	CHECK(bzimage_load(&o, mem, 24 << 20, &b) < 0, "loaded into too little memory");
+	memcpy(&h->header, "HdrX", 4);
+	write_tmp(strcpy(kpath, "/tmp/bzimageXXXXXX"), img, sizeof(img));
+	CHECK(bzimage_load(&o, mem, mem_size, &b) < 0, "loaded without HdrS");
+	unlink(kpath);
+	unlink(ipath);
+	munmap(mem, mem_size);
+	return true;
+}
+
 static const struct {
 	const char *name;
 	bool (*fn)(void);
@@ -684,6 +788,7 @@ static const struct {
 	{ "rtc_bcd_time", rtc_bcd_time },
 	{ "rtc_uip_and_cmos", rtc_uip_and_cmos },
 	{ "i8042_reset_line", kbd_reset_line },
+	{ "bzimage_zero_page_e820_entry", bzimage_zero_page },
 };
 
 int main(void)
