@@ -9,7 +9,8 @@
 	S(kvm_userspace_memory_region) S(kvm_cpuid_entry2) S(kvm_cpuid2) \
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
 	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
-	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)
+	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
+	S(kvm_interrupt) S(kvm_vcpu_events)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -63,7 +64,22 @@
 	F(kvm_msr_entry, index) F(kvm_msr_entry, data) F(kvm_msrs, nmsrs)	\
 	F(kvm_msr_list, nmsrs)						\
 	F(kvm_debugregs, db) F(kvm_debugregs, dr6) F(kvm_debugregs, dr7)	\
-	F(kvm_debugregs, flags) F(kvm_debugregs, reserved)
+	F(kvm_debugregs, flags) F(kvm_debugregs, reserved)		\
+	F(kvm_interrupt, irq)						\
+	F(kvm_vcpu_events, exception.injected) F(kvm_vcpu_events, exception.nr) \
+	F(kvm_vcpu_events, exception.has_error_code)			\
+	F(kvm_vcpu_events, exception.pending)				\
+	F(kvm_vcpu_events, exception.error_code)			\
+	F(kvm_vcpu_events, interrupt.injected) F(kvm_vcpu_events, interrupt.nr) \
+	F(kvm_vcpu_events, interrupt.soft) F(kvm_vcpu_events, interrupt.shadow) \
+	F(kvm_vcpu_events, nmi.injected) F(kvm_vcpu_events, nmi.pending) \
+	F(kvm_vcpu_events, nmi.masked) F(kvm_vcpu_events, sipi_vector)	\
+	F(kvm_vcpu_events, flags) F(kvm_vcpu_events, smi.smm)		\
+	F(kvm_vcpu_events, smi.pending) F(kvm_vcpu_events, smi.latched_init) \
+	F(kvm_vcpu_events, triple_fault.pending)			\
+	F(kvm_vcpu_events, reserved)					\
+	F(kvm_vcpu_events, exception_has_payload)			\
+	F(kvm_vcpu_events, exception_payload)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -94,4 +110,12 @@
 	C(KVM_GUESTDBG_ENABLE) C(KVM_GUESTDBG_SINGLESTEP)		\
 	C(KVM_GUESTDBG_USE_SW_BP) C(KVM_GUESTDBG_USE_HW_BP) C(KVM_CAP_SET_GUEST_DEBUG) \
 	C(KVM_GET_MSR_INDEX_LIST) C(KVM_GET_MSRS) C(KVM_SET_MSRS)		\
-	C(offsetof(struct kvm_msrs, entries)) C(offsetof(struct kvm_msr_list, indices))
+	C(offsetof(struct kvm_msrs, entries)) C(offsetof(struct kvm_msr_list, indices)) \
+	C(KVM_CAP_SET_TSS_ADDR) C(KVM_CAP_SET_IDENTITY_MAP_ADDR)	\
+	C(KVM_CAP_USER_NMI) C(KVM_CAP_VCPU_EVENTS)			\
+	C(KVM_SET_TSS_ADDR) C(KVM_SET_IDENTITY_MAP_ADDR) C(KVM_INTERRUPT) \
+	C(KVM_NMI) C(KVM_GET_VCPU_EVENTS) C(KVM_SET_VCPU_EVENTS)	\
+	C(KVM_VCPUEVENT_VALID_NMI_PENDING) C(KVM_VCPUEVENT_VALID_SIPI_VECTOR) \
+	C(KVM_VCPUEVENT_VALID_SHADOW) C(KVM_VCPUEVENT_VALID_SMM)	\
+	C(KVM_VCPUEVENT_VALID_PAYLOAD) C(KVM_VCPUEVENT_VALID_TRIPLE_FAULT) \
+	C(KVM_X86_SHADOW_INT_MOV_SS) C(KVM_X86_SHADOW_INT_STI)

@@ -133,7 +133,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 		gva = (u32)gva;
 	} else if (!__is_canonical_address(gva, 48)) {
 		/* SDM Vol. 3A, 3.3.7.1; minikvm offers no 5-level paging. */
-		mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
 	access = (io->in ? X86_PF_WRITE : 0) | (pg.cpl == 3 ? X86_PF_USER : 0);
@@ -143,7 +143,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 	if (r == -ENOENT) {
 		/* SDM Vol. 3A, 6.15, interrupt 14: CR2 is the linear address. */
 		mkvm_ops->set_cr2(vcpu, gva);
-		mkvm_ops->inject_exception(vcpu, X86_TRAP_PF, true, access);
+		mkvm_queue_exception(vcpu, X86_TRAP_PF, true, access);
 		return MKVM_RESUME;
 	}
 	if (r)

@@ -20,6 +20,7 @@
 #include <linux/xarray.h>
 
 #include "../../uapi/linux/minikvm.h"
+#include "../x86/events.h"
 #include "../x86/ops.h"
 #include "../x86/tdp.h"
 
@@ -79,6 +80,10 @@ struct mkvm_vm {
 
 	struct mkvm_vcpu *vcpus[MKVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	u64 tsc_offset;		/* a new vCPU's guest TSC minus the host's */
+	/* From KVM_SET_TSS_ADDR / KVM_SET_IDENTITY_MAP_ADDR; kept, not needed. */
+	unsigned long tss_addr;
+	u64 identity_map_addr;
 
 	void *arch;		/* backend data, owned by the backend */
 };
@@ -89,6 +94,8 @@ struct mkvm_vcpu_stats {
 	u64 user_exits;
 	u64 mmu_faults;
 	u64 migrations;
+	u64 injections;		/* events delivered by an entry */
+	u64 irq_window_exits;	/* KVM_EXIT_IRQ_WINDOW_OPEN */
 };
 
 /* An MMIO read waiting for its data from userspace (x86/mmio.c). */
@@ -166,6 +173,7 @@ struct mkvm_vcpu {
 	u64 fault_gpa;		/* for MKVM_MMU_FAULT */
 	u8 fault_flags;		/* MKVM_FAULT_*; 0 unless an EPT/NPT fault set them */
 	struct mkvm_mmio_read mmio_read;
+	struct mkvm_events ev;	/* what the next entries deliver (x86/events.c) */
 
 	struct mkvm_vcpu_stats stats;
 

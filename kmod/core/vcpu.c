@@ -83,6 +83,7 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	vcpu->rflags |= tf;
 	mkvm_load_guest_dr(vcpu);
 	host_tsc_aux = mkvm_tsc_aux_load(vcpu);
+	mkvm_inject_events(vcpu);
 	mkvm_ops->run(vcpu);
 	mkvm_spec_after_exit();
 	mkvm_tsc_aux_put(vcpu, host_tsc_aux);
@@ -115,6 +116,7 @@ static void mkvm_run_save(struct mkvm_vcpu *vcpu)
 	run->cr8 = vcpu->cr8;
 	run->apic_base = vcpu->msr_apic_base;
 	run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = mkvm_ready_for_interrupt(vcpu);
 }
 
 static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
@@ -149,6 +151,17 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 
 		switch (mkvm_enter_once(vcpu)) {
 		case MKVM_RESUME:
+			/*
+			 * Userspace waits to give an interrupt: as KVM, stop
+			 * after any exit that leaves the guest able to take it.
+			 */
+			if (READ_ONCE(run->request_interrupt_window) &&
+			    mkvm_ready_for_interrupt(vcpu)) {
+				run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+				vcpu->stats.irq_window_exits++;
+				vcpu->stats.user_exits++;
+				return 0;
+			}
 			break;
 		case MKVM_EXIT_USER:
 			vcpu->stats.user_exits++;
@@ -352,6 +365,12 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		break;
 	case KVM_GET_CPUID2:
 		r = mkvm_get_cpuid2(vcpu, argp);
+		break;
+	case KVM_INTERRUPT:
+	case KVM_NMI:
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		r = mkvm_events_ioctl(vcpu, ioctl, argp);
 		break;
 	default:
 		r = -ENOTTY;

@@ -162,7 +162,7 @@ enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 
 	r = cr ? svm_write_cr4(svm, val) : svm_write_cr0(svm, val);
 	if (r) {
-		mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
 	/* Paging bits may have changed: the guest's TLB goes (15.16). */

@@ -50,7 +50,7 @@ static enum mkvm_exit_action handle_shutdown(struct mkvm_vcpu *vcpu)
 	 * The event that could not be delivered is not delivered again:
 	 * userspace resets the vCPU before running it after a shutdown.
 	 */
-	to_svm(vcpu)->vmcb->control.event_inj = 0;
+	mkvm_events_clear(vcpu);
 	return mkvm_exit_simple(vcpu, KVM_EXIT_SHUTDOWN);
 }
 
@@ -170,7 +170,7 @@ static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 {
 	/* RDPMC: no performance counters for the guest, #GP(0) as hardware would. */
-	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
 
@@ -179,7 +179,7 @@ static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 	/* SVM instructions (no nested SVM), MONITOR/MWAIT, RDPRU: the
 	 * guest's CPUID does not offer them.
 	 */
-	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	mkvm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return MKVM_RESUME;
 }
 
@@ -213,7 +213,7 @@ static enum mkvm_exit_action handle_npf(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_ac(struct mkvm_vcpu *vcpu)
 {
 	mkvm_intercepted(ac);
-	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_AC, true,
+	mkvm_queue_exception(vcpu, X86_TRAP_AC, true,
 				 to_svm(vcpu)->vmcb->control.exit_info_1);
 	return MKVM_RESUME;
 }
@@ -222,7 +222,7 @@ static enum mkvm_exit_action handle_icebp(struct mkvm_vcpu *vcpu)
 {
 	mkvm_intercepted(db);
 	mkvm_svm_skip(vcpu, 1);	/* F1 */
-	mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
+	mkvm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 	return MKVM_RESUME;
 }
 
@@ -231,9 +231,14 @@ static enum mkvm_exit_action handle_db(struct mkvm_vcpu *vcpu)
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 	u64 dr6 = save->dr6;
 
+	/* The end of a step to an NMI window (events.c) is not the guest's. */
+	if (mkvm_svm_nmi_step_done(vcpu)) {
+		save->dr6 &= ~DR_STEP;
+		return MKVM_RESUME;
+	}
 	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
 		mkvm_intercepted(db);
-		mkvm_svm_ops.inject_exception(vcpu, X86_TRAP_DB, false, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 		return MKVM_RESUME;
 	}
 	/* The intercepted #DB left its status in the VMCB's DR6. */
@@ -281,11 +286,11 @@ static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
 		if (offset_in_page(pc) == PAGE_SIZE - 1)
 			break;
 		vcpu->rip += 2;
-		vmcb->control.event_inj = insn[1] | SVM_EVTINJ_TYPE_SOFT | SVM_EVTINJ_VALID;
+		mkvm_queue_event(vcpu, MKVM_EV_SOFT_INTR, insn[1], false, 0, 2);
 		return MKVM_RESUME;
 	case 0xce:
 		vcpu->rip += 1;
-		vmcb->control.event_inj = X86_TRAP_OF | SVM_EVTINJ_TYPE_SOFT | SVM_EVTINJ_VALID;
+		mkvm_queue_event(vcpu, MKVM_EV_SOFT_INTR, X86_TRAP_OF, false, 0, 1);
 		return MKVM_RESUME;
 	}
 	return mkvm_exit_emulation(vcpu, SVM_EXIT_SWINT, insn, 2);
@@ -308,6 +313,8 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_INIT]		= handle_resume,
 	[SVM_EXIT_CPUID]	= handle_cpuid,
 	[SVM_EXIT_HLT]		= handle_hlt,
+	[SVM_EXIT_VINTR]	= mkvm_svm_handle_vintr,
+	[SVM_EXIT_IRET]		= mkvm_svm_handle_iret,
 	[SVM_EXIT_INVD]		= handle_invd,
 	[SVM_EXIT_RDPMC]	= handle_gp,
 	[SVM_EXIT_IOIO]		= handle_ioio,

@@ -23,6 +23,22 @@
 #include "svm.h"
 
 bool mkvm_svm_has_nrips;
+bool mkvm_svm_tcg_intr_quirk;
+
+/*
+ * Under QEMU's TCG (hypervisor signature "TCGTCGTCGTCG", CPUID leaf
+ * 0x40000000), an external interrupt injected through EVENTINJ can be
+ * delivered twice: see mkvm_svm_inject_event().
+ */
+static bool svm_on_qemu_tcg(void)
+{
+	u32 eax, sig[3];
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return false;
+	cpuid(0x40000000, &eax, &sig[0], &sig[1], &sig[2]);
+	return !memcmp(sig, "TCGTCGTCGTCG", 12);
+}
 
 /* Per CPU: the VM_HSAVE_PA area (15.30.4) and the host's VMSAVE state. */
 static DEFINE_PER_CPU(void *, svm_hsave);
@@ -69,6 +85,9 @@ int mkvm_svm_probe(void)
 		return -ENODEV;
 	}
 	mkvm_svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	mkvm_svm_tcg_intr_quirk = svm_on_qemu_tcg();
+	if (mkvm_svm_tcg_intr_quirk)
+		pr_info("on QEMU TCG: an exit follows each injected interrupt (svm/events.c)\n");
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
 	if (svm_nr_asids < 2)
 		return -ENODEV;
@@ -227,6 +246,7 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 		svm_set_intercept(vmcb, i, true);
 
 	vmcb->control.iopm_base_pa = virt_to_phys(svm_iopm);
+	vmcb->control.tsc_offset = svm->vcpu.vm->tsc_offset;	/* 15.30.5 */
 	vmcb->control.msrpm_base_pa = virt_to_phys(svm_msrpm);
 	vmcb->control.asid = svm->asid;
 	/* 15.21.1: the guest's RFLAGS.IF does not mask host interrupts. */
@@ -335,6 +355,8 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->regs[MKVM_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
+	if (svm->nmi_singlestep)
+		vmcb->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
 	/*
 	 * With V_INTR_MASKING the guest's MOV CR8 reads and writes V_TPR,
 	 * never the host's TPR (15.21.1, 15.24).
@@ -365,15 +387,7 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 	if (vmcb->save.dr6 != DR6_RESERVED)
 		set_debugreg(DR6_RESERVED, 6);
 
-	/*
-	 * An event whose delivery was cut short by this exit (a fault on the
-	 * guest's IDT, say) is delivered again on the next entry (15.7.2).
-	 */
-	vmcb->control.event_inj = 0;
-	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) {
-		vmcb->control.event_inj = vmcb->control.exit_int_info;
-		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
-	}
+	mkvm_svm_complete_events(vcpu);
 }
 
 /* Segment attributes in the VMCB's 12-bit form (15.5.1, Appendix B). */
@@ -548,19 +562,6 @@ static int svm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data)
 	return 0;
 }
 
-static void svm_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
-				 bool has_error, u32 error)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	/* 15.20: EVENTINJ, delivered on the next VMRUN; no error code in real mode. */
-	if (!(vmcb->save.cr0 & X86_CR0_PE))
-		has_error = false;
-	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
-				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = error;
-}
-
 static void svm_set_cr2(struct mkvm_vcpu *vcpu, u64 cr2)
 {
 	to_svm(vcpu)->vmcb->save.cr2 = cr2;
@@ -602,7 +603,12 @@ const struct mkvm_ops mkvm_svm_ops = {
 	.set_msr		= svm_set_msr,
 	.get_cr4		= svm_get_cr4,
 	.update_debug		= svm_update_debug,
-	.inject_exception	= svm_inject_exception,
+	.inject_event		= mkvm_svm_inject_event,
+	.set_windows		= mkvm_svm_set_windows,
+	.nmi_blocked		= mkvm_svm_nmi_blocked,
+	.get_nmi_mask		= mkvm_svm_get_nmi_mask,
+	.set_nmi_mask		= mkvm_svm_set_nmi_mask,
+	.set_interrupt_shadow	= mkvm_svm_set_interrupt_shadow,
 	.set_cr2		= svm_set_cr2,
 	.get_dr6		= svm_get_dr6,
 	.set_dr6		= svm_set_dr6,

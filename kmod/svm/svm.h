@@ -18,6 +18,17 @@ struct svm_vcpu {
 	bool need_flush;		/* flush this guest's TLB on entry */
 	bool lme_hidden;		/* EFER.LME kept out of the VMCB: cr.c */
 	u64 cr4;			/* the guest's CR4, MCE as it set it: cr.c */
+	/*
+	 * NMI masking, tracked here (events.c): from the injection of an
+	 * NMI until its IRET has run (iret_pending: intercepted at iret_rip,
+	 * not yet past it); nmi_singlestep while RFLAGS.TF steps the guest
+	 * to an NMI window, nmi_step_rflags its own flags before.
+	 */
+	bool nmi_masked;
+	bool iret_pending;
+	bool nmi_singlestep;
+	unsigned long iret_rip;
+	unsigned long nmi_step_rflags;
 };
 
 static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
@@ -27,6 +38,8 @@ static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
 
 /* Set by mkvm_svm_probe(): the CPU saves the next RIP on exits (NRIP_SAVE). */
 extern bool mkvm_svm_has_nrips;
+/* Set by mkvm_svm_probe(): QEMU TCG's double delivery, see events.c. */
+extern bool mkvm_svm_tcg_intr_quirk;
 
 /**
  * mkvm_svm_enter() - VMLOAD, VMRUN, VMSAVE the guest, VMLOAD the host
@@ -55,6 +68,18 @@ u64 mkvm_svm_get_efer(struct svm_vcpu *svm);
 void mkvm_svm_set_efer(struct svm_vcpu *svm, u64 efer);
 void mkvm_svm_skip(struct mkvm_vcpu *vcpu, unsigned int len);
 enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu);
+
+/* events.c */
+void mkvm_svm_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev);
+void mkvm_svm_set_windows(struct mkvm_vcpu *vcpu, bool irq, bool nmi);
+bool mkvm_svm_nmi_blocked(struct mkvm_vcpu *vcpu);
+bool mkvm_svm_get_nmi_mask(struct mkvm_vcpu *vcpu);
+void mkvm_svm_set_nmi_mask(struct mkvm_vcpu *vcpu, bool masked);
+void mkvm_svm_set_interrupt_shadow(struct mkvm_vcpu *vcpu, u8 shadow);
+void mkvm_svm_complete_events(struct mkvm_vcpu *vcpu);
+bool mkvm_svm_nmi_step_done(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_svm_handle_iret(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_svm_handle_vintr(struct mkvm_vcpu *vcpu);
 
 /* dr.c */
 enum mkvm_exit_action mkvm_svm_handle_dr(struct mkvm_vcpu *vcpu);

@@ -90,7 +90,12 @@ static int vmx_setup_config(void)
 		return -EIO;
 	}
 
-	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+	/*
+	 * Virtual NMIs: the processor tracks the guest's NMI blocking and
+	 * offers the NMI-window exit (25.3, 26.7.6), for KVM_NMI.
+	 */
+	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+				PIN_BASED_VIRTUAL_NMIS,
 				true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					    MSR_IA32_VMX_PINBASED_CTLS,
 				&mkvm_vmx_cfg.pin, "pin-based");
@@ -112,12 +117,15 @@ static int vmx_setup_config(void)
 		    CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 		    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
 		    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
-	r = vmx_adjust_controls(proc_want,
+	/* The window exits must be there; vmx/events.c turns them on and off. */
+	r = vmx_adjust_controls(proc_want | CPU_BASED_INTR_WINDOW_EXITING |
+				CPU_BASED_NMI_WINDOW_EXITING,
 				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 					    MSR_IA32_VMX_PROCBASED_CTLS,
 				&mkvm_vmx_cfg.proc, "processor-based");
 	if (r)
 		return r;
+	mkvm_vmx_cfg.proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
 	       ept_vpid);
 	mkvm_vmx_cfg.has_mtf = (ept_vpid >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;

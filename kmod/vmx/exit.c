@@ -90,7 +90,7 @@ static enum mkvm_exit_action vmx_reflect(struct mkvm_vcpu *vcpu, u8 vector, bool
 
 	if (fault)
 		vcpu->rflags |= X86_EFLAGS_RF;
-	mkvm_vmx_ops.inject_exception(vcpu, vector, info & INTR_INFO_DELIVER_CODE_MASK,
+	mkvm_queue_exception(vcpu, vector, info & INTR_INFO_DELIVER_CODE_MASK,
 				 vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	return MKVM_RESUME;
 }
@@ -189,7 +189,7 @@ static enum mkvm_exit_action handle_exception_nmi(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_triple_fault(struct mkvm_vcpu *vcpu)
 {
 	/* Nothing is delivered again: userspace resets the vCPU first. */
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	mkvm_events_clear(vcpu);
 	return mkvm_exit_simple(vcpu, KVM_EXIT_SHUTDOWN);
 }
 
@@ -350,7 +350,7 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 			return MKVM_MMU_FAULT;
 	}
 	if (r) {
-		mkvm_vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
 	mkvm_vmx_skip_instruction(vcpu);
@@ -380,7 +380,7 @@ static enum mkvm_exit_action handle_msr(struct mkvm_vcpu *vcpu)
 static enum mkvm_exit_action handle_gp(struct mkvm_vcpu *vcpu)
 {
 	/* RDPMC: no performance counters for the guest, #GP(0) as hardware would. */
-	mkvm_vmx_ops.inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
 
@@ -389,7 +389,7 @@ static enum mkvm_exit_action handle_ud(struct mkvm_vcpu *vcpu)
 	/* VMX instructions (no nested VMX), MONITOR/MWAIT: the guest's
 	 * CPUID does not offer them.
 	 */
-	mkvm_vmx_ops.inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	mkvm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return MKVM_RESUME;
 }
 
@@ -436,6 +436,8 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
 	[EXIT_REASON_CPUID]			= handle_cpuid,
 	[EXIT_REASON_HLT]			= handle_hlt,
+	[EXIT_REASON_INTERRUPT_WINDOW]		= mkvm_vmx_handle_window,
+	[EXIT_REASON_NMI_WINDOW]		= mkvm_vmx_handle_window,
 	[EXIT_REASON_INVD]			= handle_skip,
 	[EXIT_REASON_RDPMC]			= handle_gp,
 	[EXIT_REASON_VMCALL]			= handle_ud,

@@ -52,25 +52,6 @@ static void vmx_refresh_host_state(struct vmx_vcpu *vmx)
 	}
 }
 
-/*
- * An event whose delivery the exit interrupted (a guest exception hitting
- * an EPT violation on its IDT, say) is described in the IDT-vectoring
- * information (28.2.4) and must be injected again on the next entry
- * (28.2.4, 26.6); the exit itself cleared the entry field (27.2).
- */
-static void vmx_requeue_event(struct vmx_vcpu *vmx)
-{
-	u32 idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-
-	if (!(idt & VECTORING_INFO_VALID_MASK))
-		return;
-	if (idt & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_UNBLOCK_NMI);
-}
-
 static void vmx_load_syscall_msrs(const u64 *val)
 {
 	int i;
@@ -183,6 +164,9 @@ void mkvm_vmx_run(struct mkvm_vcpu *vcpu)
 	vmx->fail = fail;
 	if (fail) {
 		vmx->instr_error = vmcs_read32(VM_INSTRUCTION_ERROR);
+		/* The event stays queued; the field must not outlive it. */
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+		mkvm_events_exited(vcpu, false, vcpu->ev.shadow);
 		return;
 	}
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
@@ -194,13 +178,16 @@ void mkvm_vmx_run(struct mkvm_vcpu *vcpu)
 	 * (26.7, exit reason bit 31) leaves the launch state as it was:
 	 * the next entry must still be a VMLAUNCH.
 	 */
-	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+		mkvm_events_exited(vcpu, false, vcpu->ev.shadow);
 		return;
+	}
 	vmx->launched = true;
-	vmx_requeue_event(vmx);
 	vcpu->rip = vmcs_readl(GUEST_RIP);
 	vcpu->regs[MKVM_RSP] = vmcs_readl(GUEST_RSP);
 	vcpu->rflags = vmcs_readl(GUEST_RFLAGS);
+	mkvm_vmx_complete_events(vcpu);
 
 	/*
 	 * An NMI that hit the guest belongs to the host (25.2, 27.1), and so

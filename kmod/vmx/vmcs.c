@@ -41,6 +41,8 @@ void mkvm_vmx_setup_vmcs(struct vmx_vcpu *vmx)
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, mkvm_vmx_cfg.pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, mkvm_vmx_cfg.proc);
+	vmx->proc_base = mkvm_vmx_cfg.proc;
+	vmx->proc_now = mkvm_vmx_cfg.proc;
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, mkvm_vmx_cfg.proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, mkvm_vmx_cfg.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, mkvm_vmx_cfg.entry);
@@ -93,7 +95,7 @@ void mkvm_vmx_setup_vmcs(struct vmx_vcpu *vmx)
 
 	/* Guest state that SET_SREGS does not carry. */
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);	/* power-up PAT */
-	vmcs_write64(TSC_OFFSET, 0);
+	vmcs_write64(TSC_OFFSET, vmx->vcpu.vm->tsc_offset);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_writel(GUEST_DR7, 0x400);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);

@@ -452,24 +452,10 @@ static void vmx_update_debug(struct mkvm_vcpu *vcpu)
 		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
 	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP)
 		bitmap |= BIT(X86_TRAP_BP);
+	to_vmx(vcpu)->proc_base = proc;
+	to_vmx(vcpu)->proc_now = proc;
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	vmcs_write32(EXCEPTION_BITMAP, bitmap);
-}
-
-static void vmx_inject_exception(struct mkvm_vcpu *vcpu, u8 vector,
-				 bool has_error, u32 error)
-{
-	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
-
-	/*
-	 * 24.8.3: event injection on the next VM entry.  Real mode pushes no
-	 * error code, and entry refuses one there (26.2.1.3).
-	 */
-	if (has_error && (mkvm_vmx_guest_cr0(to_vmx(vcpu)) & X86_CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	}
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
 /* CR2 is not in the VMCS: mkvm_vmx_run() loads it before entry. */
@@ -514,7 +500,12 @@ const struct mkvm_ops mkvm_vmx_ops = {
 	.set_msr		= vmx_set_msr,
 	.get_cr4		= vmx_get_cr4,
 	.update_debug		= vmx_update_debug,
-	.inject_exception	= vmx_inject_exception,
+	.inject_event		= mkvm_vmx_inject_event,
+	.set_windows		= mkvm_vmx_set_windows,
+	.nmi_blocked		= mkvm_vmx_nmi_blocked,
+	.get_nmi_mask		= mkvm_vmx_get_nmi_mask,
+	.set_nmi_mask		= mkvm_vmx_set_nmi_mask,
+	.set_interrupt_shadow	= mkvm_vmx_set_interrupt_shadow,
 	.set_cr2		= vmx_set_cr2,
 	.get_dr6		= vmx_get_dr6,
 	.set_dr6		= vmx_set_dr6,

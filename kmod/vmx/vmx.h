@@ -53,6 +53,12 @@ struct vmx_vcpu {
 	void *vmcs;			/* one page, revision id in dword 0 */
 	u16 vpid;
 	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	/*
+	 * The processor-based controls: proc_base as configured (and the
+	 * monitor trap flag for a debugger), proc_now as in the VMCS, with
+	 * the window exits events.c asks for.
+	 */
+	u32 proc_base, proc_now;
 	bool initialized;		/* constant VMCS fields written */
 	bool need_flush;		/* flush EPT and VPID before entry */
 	bool step_after_fault;		/* see vmx_step_is_spurious() */
@@ -133,5 +139,15 @@ void mkvm_vmx_set_host_cpu_state(void);
 
 /* run.c */
 void mkvm_vmx_run(struct mkvm_vcpu *vcpu);
+
+/* events.c: the event ops, and the exit's side of event delivery */
+void mkvm_vmx_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev);
+void mkvm_vmx_set_windows(struct mkvm_vcpu *vcpu, bool irq, bool nmi);
+bool mkvm_vmx_nmi_blocked(struct mkvm_vcpu *vcpu);
+bool mkvm_vmx_get_nmi_mask(struct mkvm_vcpu *vcpu);
+void mkvm_vmx_set_nmi_mask(struct mkvm_vcpu *vcpu, bool masked);
+void mkvm_vmx_set_interrupt_shadow(struct mkvm_vcpu *vcpu, u8 shadow);
+void mkvm_vmx_complete_events(struct mkvm_vcpu *vcpu);
+enum mkvm_exit_action mkvm_vmx_handle_window(struct mkvm_vcpu *vcpu);
 
 #endif

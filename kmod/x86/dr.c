@@ -123,7 +123,7 @@ enum mkvm_exit_action mkvm_emulate_mov_dr(struct mkvm_vcpu *vcpu,
 				  MKVM_DR6_BD);
 		vcpu->dr7 &= ~MKVM_DR7_GD;
 		mkvm_ops->set_dr7(vcpu, vcpu->dr7);
-		mkvm_ops->inject_exception(vcpu, X86_TRAP_DB, false, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 		return MKVM_RESUME;
 	}
 	if (dr == 4 || dr == 5)
@@ -133,7 +133,7 @@ enum mkvm_exit_action mkvm_emulate_mov_dr(struct mkvm_vcpu *vcpu,
 		if (pg->code_bytes != 8)
 			val = (u32)val;
 		if (mkvm_set_dr(vcpu, dr, val)) {
-			mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+			mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 			return MKVM_RESUME;
 		}
 	} else {

@@ -240,9 +240,9 @@ enum mkvm_exit_action mkvm_handle_xsetbv(struct mkvm_vcpu *vcpu)
 	int r = mkvm_emulate_xsetbv(vcpu);
 
 	if (r == -EOPNOTSUPP)
-		mkvm_ops->inject_exception(vcpu, X86_TRAP_UD, false, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	else if (r)
-		mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	else
 		mkvm_ops->skip_instruction(vcpu, 3);	/* 0F 01 D1 */
 	return MKVM_RESUME;

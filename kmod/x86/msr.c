@@ -299,7 +299,7 @@ enum mkvm_exit_action mkvm_handle_msr(struct mkvm_vcpu *vcpu, bool write)
 	if (write ? mkvm_emulate_wrmsr(vcpu) : mkvm_emulate_rdmsr(vcpu))
 		mkvm_ops->skip_instruction(vcpu, 2);	/* 0F 30, 0F 32 */
 	else
-		mkvm_ops->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return MKVM_RESUME;
 }
 

@@ -14,6 +14,7 @@
 struct mkvm_vm;
 struct mkvm_vcpu;
 struct kvm_sregs;
+struct mkvm_event;
 
 /* What an exit handler tells the run loop to do next. */
 enum mkvm_exit_action {
@@ -66,9 +67,21 @@ struct mkvm_ops {
 	/* Intercept #DB and #BP as vcpu->guest_debug asks; vCPU loaded. */
 	void (*update_debug)(struct mkvm_vcpu *vcpu);
 
-	/* Queue a hardware exception for the next entry. */
-	void (*inject_exception)(struct mkvm_vcpu *vcpu, u8 vector,
-				 bool has_error, u32 error);
+	/*
+	 * Events (x86/events.c).  inject_event() puts @ev in the entry
+	 * fields; set_windows() asks for an exit as soon as the guest can
+	 * take an interrupt (@irq) or an NMI (@nmi), and for none when
+	 * false.  Both run right before the entry, interrupts off.
+	 */
+	void (*inject_event)(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev);
+	void (*set_windows)(struct mkvm_vcpu *vcpu, bool irq, bool nmi);
+	/* NMI blocking, STI/MOV SS shadow included; vCPU loaded. */
+	bool (*nmi_blocked)(struct mkvm_vcpu *vcpu);
+	/* Blocking by NMI alone: the guest is in its NMI handler. */
+	bool (*get_nmi_mask)(struct mkvm_vcpu *vcpu);
+	void (*set_nmi_mask)(struct mkvm_vcpu *vcpu, bool masked);
+	/* KVM_X86_SHADOW_INT_* into the VMCS/VMCB; vCPU loaded. */
+	void (*set_interrupt_shadow)(struct mkvm_vcpu *vcpu, u8 shadow);
 	/* The guest's CR2, as a #PF sets it before delivery; vCPU loaded. */
 	void (*set_cr2)(struct mkvm_vcpu *vcpu, u64 cr2);
 	/* The guest's DR6 and DR7 where the backend switches them (x86/dr.c). */
@@ -105,7 +118,12 @@ struct mkvm_ops {
 	OP(set_msr)		\
 	OP(get_cr4)		\
 	OP(update_debug)	\
-	OP(inject_exception)	\
+	OP(inject_event)	\
+	OP(set_windows)		\
+	OP(nmi_blocked)		\
+	OP(get_nmi_mask)	\
+	OP(set_nmi_mask)	\
+	OP(set_interrupt_shadow) \
 	OP(set_cr2)		\
 	OP(get_dr6)		\
 	OP(set_dr6)		\

@@ -32,6 +32,10 @@
 #define KVM_CAP_XSAVE		55
 #define KVM_CAP_XCRS		56
 #define KVM_CAP_DEBUGREGS	50
+#define KVM_CAP_SET_TSS_ADDR	4
+#define KVM_CAP_SET_IDENTITY_MAP_ADDR 37
+#define KVM_CAP_USER_NMI	22
+#define KVM_CAP_VCPU_EVENTS	41
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -219,6 +223,54 @@ struct kvm_cpuid2 {
 	struct kvm_cpuid_entry2 entries[];
 };
 
+/* KVM_GET/SET_VCPU_EVENTS */
+#define KVM_VCPUEVENT_VALID_NMI_PENDING	0x00000001
+#define KVM_VCPUEVENT_VALID_SIPI_VECTOR	0x00000002
+#define KVM_VCPUEVENT_VALID_SHADOW	0x00000004
+#define KVM_VCPUEVENT_VALID_SMM		0x00000008
+#define KVM_VCPUEVENT_VALID_PAYLOAD	0x00000010
+#define KVM_VCPUEVENT_VALID_TRIPLE_FAULT	0x00000020
+
+/* Interrupt shadow states (interrupt.shadow) */
+#define KVM_X86_SHADOW_INT_MOV_SS	0x01
+#define KVM_X86_SHADOW_INT_STI		0x02
+
+struct kvm_vcpu_events {
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 has_error_code;
+		__u8 pending;
+		__u32 error_code;
+	} exception;
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 soft;
+		__u8 shadow;
+	} interrupt;
+	struct {
+		__u8 injected;
+		__u8 pending;
+		__u8 masked;
+		__u8 pad;
+	} nmi;
+	__u32 sipi_vector;
+	__u32 flags;
+	struct {
+		__u8 smm;
+		__u8 pending;
+		__u8 smm_inside_nmi;
+		__u8 latched_init;
+	} smi;
+	struct {
+		__u8 pending;
+	} triple_fault;
+	__u8 reserved[26];
+	__u8 exception_has_payload;
+	__u64 exception_payload;
+};
+
 #endif /* _ASM_X86_KVM_H */
 
 /* Shared page between the kernel and userspace, mmap()ed from a vCPU fd. */
@@ -303,6 +355,11 @@ struct kvm_run {
 	} s;
 };
 
+/* KVM_INTERRUPT: an external interrupt's vector */
+struct kvm_interrupt {
+	__u32 irq;
+};
+
 /* KVM_SET_GUEST_DEBUG */
 #define KVM_GUESTDBG_ENABLE	0x00000001
 #define KVM_GUESTDBG_SINGLESTEP	0x00000002
@@ -327,6 +384,8 @@ struct kvm_guest_debug {
 #define KVM_CREATE_VCPU		_IO(KVMIO,   0x41)	/* returns a vCPU fd */
 #define KVM_SET_USER_MEMORY_REGION _IOW(KVMIO, 0x46, \
 					struct kvm_userspace_memory_region)
+#define KVM_SET_TSS_ADDR	_IO(KVMIO,   0x47)
+#define KVM_SET_IDENTITY_MAP_ADDR _IOW(KVMIO, 0x48, __u64)
 
 /* ioctls on a vCPU fd */
 #define KVM_RUN			_IO(KVMIO,   0x80)
@@ -345,6 +404,10 @@ struct kvm_guest_debug {
 #define KVM_SET_CPUID2		_IOW(KVMIO,  0x90, struct kvm_cpuid2)
 #define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
 #define KVM_SET_GUEST_DEBUG	_IOW(KVMIO,  0x9b, struct kvm_guest_debug)
+#define KVM_INTERRUPT		_IOW(KVMIO,  0x86, struct kvm_interrupt)
+#define KVM_NMI			_IO(KVMIO,   0x9a)
+#define KVM_GET_VCPU_EVENTS	_IOR(KVMIO,  0x9f, struct kvm_vcpu_events)
+#define KVM_SET_VCPU_EVENTS	_IOW(KVMIO,  0xa0, struct kvm_vcpu_events)
 #define KVM_GET_DEBUGREGS	_IOR(KVMIO,  0xa1, struct kvm_debugregs)
 #define KVM_SET_DEBUGREGS	_IOW(KVMIO,  0xa2, struct kvm_debugregs)
 
