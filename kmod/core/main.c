@@ -33,6 +33,10 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_VCPU_EVENTS:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;

@@ -12,6 +12,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <asm/msr.h>
+
 #include "minikvm.h"
 
 void mkvm_vm_get(struct mkvm_vm *vm)
@@ -163,6 +165,41 @@ out:
 	return r;
 }
 
+/*
+ * KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR.  KVM's VMX backend needs
+ * three pages for a TSS and one for an identity-mapping page table only
+ * to run real mode and unpaged protected mode without unrestricted
+ * guest; minikvm's VMX backend requires unrestricted guest, and SVM
+ * needs neither, as in KVM.  So both only check and keep the address,
+ * with KVM's rules: the TSS's three pages must lie below 4 GiB, and the
+ * identity map is set before the first vCPU exists.
+ */
+static int mkvm_set_tss_addr(struct mkvm_vm *vm, unsigned long addr)
+{
+	if (addr > (u32)(-3 * PAGE_SIZE))
+		return -EINVAL;
+	WRITE_ONCE(vm->tss_addr, addr);
+	return 0;
+}
+
+static int mkvm_set_identity_map_addr(struct mkvm_vm *vm, void __user *argp)
+{
+	u64 addr;
+	int r = -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		goto out;
+	r = -EFAULT;
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		goto out;
+	vm->identity_map_addr = addr;
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -190,6 +227,10 @@ static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return mkvm_set_memory_region(vm, &mem);
 	}
+	case KVM_SET_TSS_ADDR:
+		return mkvm_set_tss_addr(vm, arg);
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return mkvm_set_identity_map_addr(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -237,6 +278,12 @@ int mkvm_create_vm(unsigned long type)
 	mutex_init(&vm->mmu_lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	/*
+	 * The guest's TSC starts at 0 when the VM is made, the same for
+	 * every vCPU, as KVM's TSC synchronisation gives vCPUs created
+	 * together; WRMSR and KVM_SET_MSRS move it (the offset) later.
+	 */
+	vm->tsc_offset = -rdtsc();
 
 	r = mkvm_tdp_init(&vm->tdp);
 	if (r)
