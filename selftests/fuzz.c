@@ -286,6 +286,14 @@ static void op_memslot(struct fvm *f)
 				0xffff800000000000ull, rnd());
 	check("KVM_SET_USER_MEMORY_REGION",
 	      __kvm_ioctl(f->vm->fd, KVM_SET_USER_MEMORY_REGION, arg_ptr(&m)), ERR_VM);
+	if (rnd() % 4 == 0) {
+		uint64_t ident = PICK(0xfeffc000, 0, rnd());
+
+		check("KVM_SET_TSS_ADDR", __kvm_ioctl(f->vm->fd, KVM_SET_TSS_ADDR,
+			(void *)(uintptr_t)PICK(0xfffbd000, 0xfffff000, 0, rnd())), ERR_VM);
+		check("KVM_SET_IDENTITY_MAP_ADDR", __kvm_ioctl(f->vm->fd,
+			KVM_SET_IDENTITY_MAP_ADDR, arg_ptr(&ident)), ERR_VM);
+	}
 }
 
 static void op_create_vcpu(struct fvm *f)
@@ -372,9 +380,11 @@ static void op_state(struct vcpu *v)
 	struct kvm_xcrs xcrs;
 	struct kvm_regs regs;
 	struct kvm_fpu fpu;
+	struct kvm_vcpu_events ev;
+	struct kvm_interrupt irq;
 	unsigned int i;
 
-	switch (rnd() % 10) {
+	switch (rnd() % 11) {
 	case 0:
 		check("KVM_GET_REGS", __kvm_ioctl(v->fd, KVM_GET_REGS, arg_ptr(&regs)), ERR_VCPU);
 		regs.rflags = rnd() % 2 ? rnd() : 2;
@@ -440,6 +450,28 @@ static void op_state(struct vcpu *v)
 		dr.dr7 = PICK(0x400, 0x2400, 0xd0001, rnd() & 0xffffffff, rnd());
 		dr.flags = rnd() % 8 ? 0 : rnd();
 		check("KVM_SET_DEBUGREGS", __kvm_ioctl(v->fd, KVM_SET_DEBUGREGS, arg_ptr(&dr)),
+		      ERR_VCPU);
+		break;
+	case 9:
+		irq.irq = PICK(0x20, 0xff, 0x100, rnd());
+		check("KVM_INTERRUPT", __kvm_ioctl(v->fd, KVM_INTERRUPT, arg_ptr(&irq)), ERR_VCPU);
+		if (rnd() % 2)
+			check("KVM_NMI", __kvm_ioctl(v->fd, KVM_NMI, NULL), ERR_VCPU);
+		check("KVM_GET_VCPU_EVENTS", __kvm_ioctl(v->fd, KVM_GET_VCPU_EVENTS, arg_ptr(&ev)),
+		      ERR_VCPU);
+		ev.exception.injected = rnd() % 4 == 0;
+		ev.exception.nr = PICK(0, 6, 13, 14, 2, 32, rnd());
+		ev.exception.has_error_code = rnd() & 1;
+		ev.exception.error_code = rnd();
+		ev.interrupt.injected = rnd() % 4 == 0;
+		ev.interrupt.nr = rnd();
+		ev.interrupt.soft = rnd() % 8 == 0;
+		ev.interrupt.shadow = rnd() % 4;
+		ev.nmi.injected = rnd() % 8 == 0;
+		ev.nmi.pending = rnd() % 4 == 0;
+		ev.nmi.masked = rnd() & 1;
+		ev.flags = PICK(0, 1, 4, 5, 8, rnd() & 0x3f, rnd());
+		check("KVM_SET_VCPU_EVENTS", __kvm_ioctl(v->fd, KVM_SET_VCPU_EVENTS, arg_ptr(&ev)),
 		      ERR_VCPU);
 		break;
 	default:

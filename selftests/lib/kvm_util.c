@@ -375,6 +375,7 @@ const char *exit_reason_str(unsigned int reason)
 	case KVM_EXIT_DEBUG: return "DEBUG";
 	case KVM_EXIT_HLT: return "HLT";
 	case KVM_EXIT_MMIO: return "MMIO";
+	case KVM_EXIT_IRQ_WINDOW_OPEN: return "IRQ_WINDOW_OPEN";
 	case KVM_EXIT_SHUTDOWN: return "SHUTDOWN";
 	case KVM_EXIT_FAIL_ENTRY: return "FAIL_ENTRY";
 	case KVM_EXIT_INTR: return "INTR";
