@@ -25,7 +25,9 @@
 			 BIT(21) |	/* x2APIC: no local APIC yet */ \
 			 BIT(24) |	/* TSC deadline timer: no APIC */ \
 			 BIT(27))	/* OSXSAVE: the guest's CR4 says */
-#define MKVM_HIDE_1_EDX	(BIT(9))	/* APIC */
+#define MKVM_HIDE_1_EDX	(BIT(7) |	/* MCE: no machine-check MSRs yet */ \
+			 BIT(9) |	/* APIC */ \
+			 BIT(14))	/* MCA: no MCG_* and MCi_* MSRs yet */
 /* Without XSAVE on the host: XSAVE, and what needs AVX state. */
 #define MKVM_XSAVE_1_ECX	(BIT(12) | BIT(26) | BIT(28) | BIT(29))	/* FMA XSAVE AVX F16C */
 #define MKVM_AVX_7_EBX		BIT(5)					/* AVX2 */
