@@ -28,7 +28,12 @@ module:
 	@test -n "$(KVER)" || { echo "No Debian kernel with headers installed: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-userspace: $(OUT)/minikvm-run $(GUESTS)
+userspace: $(OUT)/minikvm-run $(GUESTS) $(OUT)/linuxguest.cpio.gz
+
+# The Linux guest's initramfs (the linux_boot test, minikvm-run --kernel).
+$(OUT)/linuxguest.cpio.gz: scripts/mklinuxguest.sh scripts/linuxguest/init
+	@mkdir -p $(@D)
+	scripts/mklinuxguest.sh $@
 
 # The launcher: minikvm-run.c and, for --kernel, the PC devices and the
 # Linux boot.  Static: the lanes copy it into their initramfs.
@@ -88,7 +93,7 @@ deps:
 # Boot the QEMU lane and run the hello guest through minikvm.
 run: deps
 	$(MAKE) all
-	scripts/lane.sh qemu run
+	MKVM_GUEST=$(GUEST) scripts/lane.sh qemu run
 
 # Static checks, then every selftest on both lanes; a lane that fails to
 # boot or report fails.

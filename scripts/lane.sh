@@ -40,6 +40,18 @@ append="$append minikvm.slow=$(((slow + 9) / 10))"
 [ -n "${MKVM_ENV:-}" ] && append="$append $MKVM_ENV"
 # TESTS="a b" runs only those selftests (check mode).
 [ -n "${TESTS:-}" ] && append="$append minikvm.tests=$(echo $TESTS | tr ' ' ,)"
+# MKVM_GUEST=linux (make run GUEST=linux): run mode boots a Linux guest
+# with a shell; the QEMU lane then puts its console on this terminal.
+[ -n "${MKVM_GUEST:-}" ] && append="$append minikvm.guest=$MKVM_GUEST"
+
+if [ "$lane" = qemu ] && [ "${MKVM_GUEST:-}" = linux ] && [ "$mode" = run ]; then
+	# Interactive: the serial console on this terminal (Ctrl-A x leaves
+	# QEMU as well), no log file, no time limit.
+	exec qemu-system-x86_64 -machine q35 -accel tcg,thread=single \
+		-cpu EPYC,+svm,+npt -smp 2 -m "${MKVM_MEM:-512}" -nographic -no-reboot \
+		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
+		-serial mon:stdio -display none
+fi
 
 case $lane in
 qemu)

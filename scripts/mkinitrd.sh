@@ -33,6 +33,11 @@ done
 cp "$top/build/minikvm-run" "$root/bin/"
 cp "$top"/build/guests/*.bin "$top"/build/guests/*.elf "$root/guests/"
 cp "$top"/build/selftests/* "$top/selftests/run_tests.sh" "$root/selftests/"
+# The Linux guest of the linux_boot test: the lane's own kernel, and the
+# busybox initramfs of scripts/mklinuxguest.sh.
+kernel=${MKVM_GUEST_KERNEL:-/boot/vmlinuz-$("$top/scripts/kdir.sh")}
+cp "$kernel" "$root/guests/vmlinuz"
+cp "$top/build/linuxguest.cpio.gz" "$root/guests/"
 # The order tests run in: module unload last, it reloads the module itself.
 (cd "$top/build/selftests" && ls | grep -v '^rmmod$'; ls | grep '^rmmod$' || true) \
 	> "$root/selftests/order"

@@ -28,8 +28,8 @@
  *          guest's WRMSR then faults ("unchecked MSR access error").
  *   bit 6  PV_EOI: a shortcut for the local APIC's EOI register.
  *
- * The hypervisor bit (1.ECX[31]) and the hypervisor leaves stay as the
- * device gives them otherwise.  PV_UNHALT, PV_TLB_FLUSH, PV_SEND_IPI and
+ * The hypervisor bit (1.ECX[31]) is set, as QEMU sets it (kvm.ko leaves it
+ * to the VMM); the hypervisor leaves stay as the device gives them.  PV_UNHALT, PV_TLB_FLUSH, PV_SEND_IPI and
  * PV_SCHED_YIELD are left: Linux uses them only with more than one CPU.
  */
 #include "cpuid.h"
@@ -132,6 +132,14 @@ int cpuid_setup(int sys_fd, int vcpu_fd, int verbose)
 	if (is_kvm(c))
 		for (i = 0; i < sizeof(kvm_pv_masks) / sizeof(kvm_pv_masks[0]); i++)
 			apply(c, &kvm_pv_masks[i], verbose);
+
+	/*
+	 * The hypervisor bit, as QEMU sets it: kvm.ko's supported CPUID
+	 * leaves it to the VMM, minikvm's has it already.
+	 */
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1u << 31;
 
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		perror("minikvm-run: KVM_SET_CPUID2");
