@@ -214,7 +214,7 @@ static enum mkvm_exit_action handle_ac(struct mkvm_vcpu *vcpu)
 {
 	mkvm_intercepted(ac);
 	mkvm_queue_exception(vcpu, X86_TRAP_AC, true,
-				 to_svm(vcpu)->vmcb->control.exit_info_1);
+			     to_svm(vcpu)->vmcb->control.exit_info_1);
 	return MKVM_RESUME;
 }
 

@@ -79,10 +79,9 @@ static bool vmx_step_is_spurious(struct mkvm_vcpu *vcpu)
  * hardware exception, with its error code.  A fault (an #AC, a #DB of an
  * instruction breakpoint) is delivered with RFLAGS.RF set, as the
  * processor would push it (SDM Vol. 3A, 6.5 and 18.3.1.1) and KVM
- * injects faults.  An event that was being delivered when the exception
- * came (IDT-vectoring information) is dropped for the new one: the only
- * events minikvm injects are exceptions, which come back when their
- * instruction runs again.
+ * injects faults.  An exception that was being delivered when this one
+ * came (IDT-vectoring information) is replaced by it; an interrupt or an
+ * NMI keeps its own slot and follows (x86/events.c).
  */
 static enum mkvm_exit_action vmx_reflect(struct mkvm_vcpu *vcpu, u8 vector, bool fault)
 {
@@ -91,7 +90,7 @@ static enum mkvm_exit_action vmx_reflect(struct mkvm_vcpu *vcpu, u8 vector, bool
 	if (fault)
 		vcpu->rflags |= X86_EFLAGS_RF;
 	mkvm_queue_exception(vcpu, vector, info & INTR_INFO_DELIVER_CODE_MASK,
-				 vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+			     vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	return MKVM_RESUME;
 }
 
