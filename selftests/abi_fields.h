@@ -10,7 +10,7 @@
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
 	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
-	S(kvm_interrupt) S(kvm_vcpu_events)
+	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -65,7 +65,7 @@
 	F(kvm_msr_list, nmsrs)						\
 	F(kvm_debugregs, db) F(kvm_debugregs, dr6) F(kvm_debugregs, dr7)	\
 	F(kvm_debugregs, flags) F(kvm_debugregs, reserved)		\
-	F(kvm_interrupt, irq)						\
+	F(kvm_interrupt, irq) F(kvm_mp_state, mp_state)			\
 	F(kvm_vcpu_events, exception.injected) F(kvm_vcpu_events, exception.nr) \
 	F(kvm_vcpu_events, exception.has_error_code)			\
 	F(kvm_vcpu_events, exception.pending)				\
@@ -118,4 +118,8 @@
 	C(KVM_VCPUEVENT_VALID_NMI_PENDING) C(KVM_VCPUEVENT_VALID_SIPI_VECTOR) \
 	C(KVM_VCPUEVENT_VALID_SHADOW) C(KVM_VCPUEVENT_VALID_SMM)	\
 	C(KVM_VCPUEVENT_VALID_PAYLOAD) C(KVM_VCPUEVENT_VALID_TRIPLE_FAULT) \
-	C(KVM_X86_SHADOW_INT_MOV_SS) C(KVM_X86_SHADOW_INT_STI)
+	C(KVM_X86_SHADOW_INT_MOV_SS) C(KVM_X86_SHADOW_INT_STI)		\
+	C(KVM_CAP_MP_STATE) C(KVM_GET_MP_STATE) C(KVM_SET_MP_STATE)	\
+	C(KVM_MP_STATE_RUNNABLE) C(KVM_MP_STATE_UNINITIALIZED)		\
+	C(KVM_MP_STATE_INIT_RECEIVED) C(KVM_MP_STATE_HALTED)		\
+	C(KVM_MP_STATE_SIPI_RECEIVED)

@@ -35,8 +35,10 @@
  *  - tss_and_identity_map: KVM_SET_TSS_ADDR takes 0xfffbd000 and refuses
  *    0xffffe000; KVM_SET_IDENTITY_MAP_ADDR works before the first vCPU
  *    and fails with EINVAL after it;
- *  - caps: KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS, KVM_CAP_SET_TSS_ADDR and
- *    KVM_CAP_SET_IDENTITY_MAP_ADDR are reported.
+ *  - mp_state_runnable_only: KVM_GET_MP_STATE says RUNNABLE; SET takes
+ *    RUNNABLE and refuses HALTED (no in-kernel APIC, as KVM);
+ *  - caps: KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS, KVM_CAP_SET_TSS_ADDR,
+ *    KVM_CAP_SET_IDENTITY_MAP_ADDR and KVM_CAP_MP_STATE are reported.
  * Every case runs on /dev/minikvm, then on /dev/kvm: KVM is the reference.
  */
 #include <signal.h>
@@ -539,11 +541,34 @@ static void case_tss_identity(void)
 	ev_free(vm, vcpu);
 }
 
+/* Without an in-kernel APIC, only RUNNABLE exists, as in KVM. */
+static void case_mp_state(void)
+{
+	struct vm *vm = vm_create(MEM_SIZE);
+	struct vcpu *vcpu = vcpu_add(vm, 0);
+	struct kvm_mp_state mp = { .mp_state = 77 };
+	long r[4];
+	bool ok;
+
+	r[0] = __kvm_ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp);
+	ok = r[0] == 0 && mp.mp_state == KVM_MP_STATE_RUNNABLE;
+	r[1] = __kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp);
+	mp.mp_state = KVM_MP_STATE_HALTED;
+	r[2] = __kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp);
+	r[3] = __kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, (void *)8);
+	ok = ok && r[1] == 0 && r[2] == -EINVAL && r[3] == -EFAULT;
+	if (!ok)
+		ktap_info("mp_state %u, results %ld %ld %ld %ld", mp.mp_state, r[0], r[1], r[2],
+			  r[3]);
+	ktap_result(ok, "%smp_state_runnable_only", dev_tag);
+	ev_free(vm, vcpu);
+}
+
 static void case_caps(void)
 {
 	static const unsigned long caps[] = {
 		KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS, KVM_CAP_SET_TSS_ADDR,
-		KVM_CAP_SET_IDENTITY_MAP_ADDR,
+		KVM_CAP_SET_IDENTITY_MAP_ADDR, KVM_CAP_MP_STATE,
 	};
 	struct vm *vm = vm_create(MEM_SIZE);
 	bool ok = true;
@@ -558,7 +583,7 @@ static void case_caps(void)
 	vm_free(vm);
 }
 
-#define NR_CASES 13
+#define NR_CASES 14
 
 static void cases(void)
 {
@@ -570,6 +595,7 @@ static void cases(void)
 	case_nmi();
 	case_bad_args();
 	case_tss_identity();
+	case_mp_state();
 	case_caps();
 }
 

@@ -382,6 +382,7 @@ static void op_state(struct vcpu *v)
 	struct kvm_fpu fpu;
 	struct kvm_vcpu_events ev;
 	struct kvm_interrupt irq;
+	struct kvm_mp_state mp;
 	unsigned int i;
 
 	switch (rnd() % 11) {
@@ -473,6 +474,9 @@ static void op_state(struct vcpu *v)
 		ev.flags = PICK(0, 1, 4, 5, 8, rnd() & 0x3f, rnd());
 		check("KVM_SET_VCPU_EVENTS", __kvm_ioctl(v->fd, KVM_SET_VCPU_EVENTS, arg_ptr(&ev)),
 		      ERR_VCPU);
+		mp.mp_state = PICK(0, 3, 4, rnd());
+		check("KVM_SET_MP_STATE", __kvm_ioctl(v->fd, rnd() % 2 ? KVM_SET_MP_STATE :
+						      KVM_GET_MP_STATE, arg_ptr(&mp)), ERR_VCPU);
 		break;
 	default:
 		check("unknown vCPU ioctl", __kvm_ioctl(v->fd, _IOC(rnd() % 4, KVMIO, rnd() % 256,

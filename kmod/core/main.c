@@ -37,6 +37,7 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_MP_STATE:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;

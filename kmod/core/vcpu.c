@@ -370,6 +370,8 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_NMI:
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
 		r = mkvm_events_ioctl(vcpu, ioctl, argp);
 		break;
 	default:

@@ -363,8 +363,25 @@ static int mkvm_set_vcpu_events(struct mkvm_vcpu *vcpu, const struct kvm_vcpu_ev
 	return 0;
 }
 
+/*
+ * KVM_SET_MP_STATE without an in-kernel APIC, as KVM: only RUNNABLE.
+ * HALTED, INIT_RECEIVED and SIPI_RECEIVED belong to an in-kernel local
+ * APIC, which would wake the vCPU or deliver the SIPI; here userspace
+ * owns both (a HLT exits to it, an AP is started with KVM_SET_REGS and
+ * KVM_SET_SREGS), and KVM refuses them too.
+ */
+static int mkvm_set_mp_state(struct mkvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_mp_state mp;
+
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+}
+
 /**
- * mkvm_events_ioctl() - KVM_INTERRUPT, KVM_NMI, KVM_GET/SET_VCPU_EVENTS
+ * mkvm_events_ioctl() - KVM_INTERRUPT, KVM_NMI, KVM_GET/SET_VCPU_EVENTS,
+ *	KVM_GET/SET_MP_STATE
  * @vcpu: the vCPU, its mutex held
  * @ioctl: which
  * @argp: its argument in userspace
@@ -373,9 +390,14 @@ static int mkvm_set_vcpu_events(struct mkvm_vcpu *vcpu, const struct kvm_vcpu_ev
  */
 int mkvm_events_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 {
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	struct kvm_vcpu_events events;
 
 	switch (ioctl) {
+	case KVM_GET_MP_STATE:
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	case KVM_SET_MP_STATE:
+		return mkvm_set_mp_state(vcpu, argp);
 	case KVM_INTERRUPT:
 		return mkvm_ioctl_interrupt(vcpu, argp);
 	case KVM_NMI:

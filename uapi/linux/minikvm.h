@@ -36,6 +36,7 @@
 #define KVM_CAP_SET_IDENTITY_MAP_ADDR 37
 #define KVM_CAP_USER_NMI	22
 #define KVM_CAP_VCPU_EVENTS	41
+#define KVM_CAP_MP_STATE	14
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -355,6 +356,17 @@ struct kvm_run {
 	} s;
 };
 
+/* KVM_GET/SET_MP_STATE */
+#define KVM_MP_STATE_RUNNABLE		0
+#define KVM_MP_STATE_UNINITIALIZED	1
+#define KVM_MP_STATE_INIT_RECEIVED	2
+#define KVM_MP_STATE_HALTED		3
+#define KVM_MP_STATE_SIPI_RECEIVED	4
+
+struct kvm_mp_state {
+	__u32 mp_state;
+};
+
 /* KVM_INTERRUPT: an external interrupt's vector */
 struct kvm_interrupt {
 	__u32 irq;
@@ -405,6 +417,8 @@ struct kvm_guest_debug {
 #define KVM_GET_CPUID2		_IOWR(KVMIO, 0x91, struct kvm_cpuid2)
 #define KVM_SET_GUEST_DEBUG	_IOW(KVMIO,  0x9b, struct kvm_guest_debug)
 #define KVM_INTERRUPT		_IOW(KVMIO,  0x86, struct kvm_interrupt)
+#define KVM_GET_MP_STATE	_IOR(KVMIO,  0x98, struct kvm_mp_state)
+#define KVM_SET_MP_STATE	_IOW(KVMIO,  0x99, struct kvm_mp_state)
 #define KVM_NMI			_IO(KVMIO,   0x9a)
 #define KVM_GET_VCPU_EVENTS	_IOR(KVMIO,  0x9f, struct kvm_vcpu_events)
 #define KVM_SET_VCPU_EVENTS	_IOW(KVMIO,  0xa0, struct kvm_vcpu_events)
