@@ -35,6 +35,9 @@
  *  - tss_and_identity_map: KVM_SET_TSS_ADDR takes 0xfffbd000 and refuses
  *    0xffffe000; KVM_SET_IDENTITY_MAP_ADDR works before the first vCPU
  *    and fails with EINVAL after it;
+ *  - set_tpr_exit_when_lowered: the guest raises CR8 twice, then lowers
+ *    it: only the lowering exits, with KVM_EXIT_SET_TPR and the new
+ *    value in kvm_run->cr8, RIP past the MOV;
  *  - mp_state_runnable_only: KVM_GET_MP_STATE says RUNNABLE; SET takes
  *    RUNNABLE and refuses HALTED (no in-kernel APIC, as KVM);
  *  - caps: KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS, KVM_CAP_SET_TSS_ADDR,
@@ -140,6 +143,19 @@ GUEST_CODE16(ev_guest,
 	"ev_after_shadow:\n\t"
 	"hlt\n\t"
 	"jmp ev_after_shadow\n"
+	/* TPR up twice, then down: only the last write exits. */
+	".globl ev_tpr_main\n"
+	"ev_tpr_main:\n\t"
+	"mov $9, %eax\n\t"
+	"mov %rax, %cr8\n\t"
+	"mov $12, %eax\n\t"
+	"mov %rax, %cr8\n\t"
+	"mov $3, %eax\n\t"
+	"mov %rax, %cr8\n"
+	".globl ev_tpr_after\n"
+	"ev_tpr_after:\n\t"
+	G_SYNC(5)
+	"hlt\n"
 	/* IF clear, SYNC 7; wait for two NMI handlers to finish, SYNC 99. */
 	".globl ev_nmi_main\n"
 	"ev_nmi_main:\n\t"
@@ -152,7 +168,7 @@ GUEST_CODE16(ev_guest,
 	"hlt\n"
 );
 extern const char ev_stubs[], ev_nmi[], ev_gp[], ev_bad[], ev_hlt_loop[], ev_sti_main[],
-	ev_after_shadow[], ev_nmi_main[];
+	ev_after_shadow[], ev_nmi_main[], ev_tpr_main[], ev_tpr_after[];
 
 #define GUEST_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - ev_guest_start))
 
@@ -406,8 +422,20 @@ static void case_interrupted_delivery(void)
 	TEST_ASSERT(page != MAP_FAILED, "mmap");
 	r.userspace_addr = (uintptr_t)page;
 	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
-	run_expect(vcpu, KVM_EXIT_HLT);
-	ok = ok && *gmem64(vcpu, D_COUNT) == 1 && gmem8(vcpu, D_LOG) == FIRST_VEC + 9;
+	vcpu_run(vcpu);
+	/*
+	 * kvm_intel checks the IDT-vectoring information before it handles
+	 * the exit, so its stale MMIO entry for the stack page gives
+	 * KVM_INTERNAL_ERROR_DELIVERY_EV again even with memory there now;
+	 * minikvm (and kvm_amd) deliver the interrupt (api.rst, KVM_INTERRUPT).
+	 */
+	if (on_kvm_dev() && vcpu->run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+	    vcpu->run->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV) {
+		ktap_info("kvm_intel: delivery error again after the stack got memory");
+	} else {
+		assert_exit(vcpu, KVM_EXIT_HLT);
+		ok = ok && *gmem64(vcpu, D_COUNT) == 1 && gmem8(vcpu, D_LOG) == FIRST_VEC + 9;
+	}
 	ktap_result(ok, "%sinterrupted_delivery_reinjected", dev_tag);
 	ev_free(vm, vcpu);
 	munmap(page, 0x1000);
@@ -541,6 +569,26 @@ static void case_tss_identity(void)
 	ev_free(vm, vcpu);
 }
 
+/* A guest lowering its TPR exits with KVM_EXIT_SET_TPR; raising it does not. */
+static void case_set_tpr(void)
+{
+	struct vm *vm;
+	struct vcpu *vcpu = ev_vcpu(&vm, ev_tpr_main);
+	struct ucall uc;
+	bool ok;
+
+	vcpu_run(vcpu);
+	ok = vcpu->run->exit_reason == KVM_EXIT_SET_TPR && vcpu->run->cr8 == 3 &&
+	     rip_of(vcpu) == GUEST_ADDR(ev_tpr_after);
+	if (!ok)
+		ktap_info("exit %s, cr8 %llu, rip %#llx", exit_reason_str(vcpu->run->exit_reason),
+			  (unsigned long long)vcpu->run->cr8, (unsigned long long)rip_of(vcpu));
+	ok = ok && run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 5 &&
+	     vcpu->run->cr8 == 3;
+	ktap_result(ok, "%sset_tpr_exit_when_lowered", dev_tag);
+	ev_free(vm, vcpu);
+}
+
 /* Without an in-kernel APIC, only RUNNABLE exists, as in KVM. */
 static void case_mp_state(void)
 {
@@ -583,7 +631,7 @@ static void case_caps(void)
 	vm_free(vm);
 }
 
-#define NR_CASES 14
+#define NR_CASES 15
 
 static void cases(void)
 {
@@ -595,6 +643,7 @@ static void cases(void)
 	case_nmi();
 	case_bad_args();
 	case_tss_identity();
+	case_set_tpr();
 	case_mp_state();
 	case_caps();
 }

@@ -110,7 +110,21 @@ void mkvm_svm_load_cr4(struct svm_vcpu *svm, u64 cr4)
 }
 
 /*
- * A CR0 or CR4 write exit (15.9, no decode assists): fetch the instruction
+ * MOV to CR8, intercepted as KVM does without an in-kernel APIC: the
+ * guest's TPR (V_TPR, which svm_run() loads from vcpu->cr8), bits 63:4
+ * reserved (#GP), and whether it went down.
+ */
+static int svm_write_cr8(struct mkvm_vcpu *vcpu, u64 val, bool *lowered)
+{
+	if (val & ~0xfull)
+		return -EINVAL;
+	*lowered = val < vcpu->cr8;
+	vcpu->cr8 = val;
+	return 0;
+}
+
+/*
+ * A CR0, CR4 or CR8 write exit (15.9, no decode assists): fetch the instruction
  * through the guest's page tables and emulate MOV CRn, CLTS or the register
  * form of LMSW.  A bad value is #GP(0), as the instruction would raise;
  * anything else (LMSW from memory) is an emulation failure for userspace.
@@ -123,6 +137,7 @@ enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 	u8 insn[MKVM_MAX_INSN], rex, modrm, op;
 	struct mkvm_paging pg;
 	unsigned int n, len;
+	bool lowered = false;
 	u64 val, pc;
 	int r;
 
@@ -160,19 +175,24 @@ enum mkvm_exit_action mkvm_svm_handle_cr_write(struct mkvm_vcpu *vcpu)
 		}
 	}
 
-	r = cr ? svm_write_cr4(svm, val) : svm_write_cr0(svm, val);
+	if (cr == 8)
+		r = svm_write_cr8(vcpu, val, &lowered);
+	else
+		r = cr ? svm_write_cr4(svm, val) : svm_write_cr0(svm, val);
 	if (r) {
 		mkvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return MKVM_RESUME;
 	}
 	/* Paging bits may have changed: the guest's TLB goes (15.16). */
-	svm->need_flush = true;
+	if (cr != 8)
+		svm->need_flush = true;
 	vcpu->rip += len;
 	if (pg.code_bytes == 2)
 		vcpu->rip &= 0xffff;
 	else if (pg.code_bytes == 4)
 		vcpu->rip &= 0xffffffff;
-	return MKVM_RESUME;
+	/* As KVM without an in-kernel APIC: a lower TPR goes to userspace. */
+	return lowered ? mkvm_exit_simple(vcpu, KVM_EXIT_SET_TPR) : MKVM_RESUME;
 
 fetch_failed:
 	if (r == -EAGAIN)

@@ -303,6 +303,7 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_MC] = handle_resume,
 	[SVM_EXIT_WRITE_CR0]	= mkvm_svm_handle_cr_write,
 	[SVM_EXIT_WRITE_CR4]	= mkvm_svm_handle_cr_write,
+	[SVM_EXIT_WRITE_CR8]	= mkvm_svm_handle_cr_write,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7] = mkvm_svm_handle_dr,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7] = mkvm_svm_handle_dr,
 	[SVM_EXIT_SWINT]	= handle_swint,

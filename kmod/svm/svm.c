@@ -231,6 +231,8 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 	 * VMCB's CR4 is the guest's own.
 	 */
 	svm_set_intercept(vmcb, INTERCEPT_CR4_WRITE, true);
+	/* The guest's TPR writes: KVM_EXIT_SET_TPR when it goes down (cr.c). */
+	svm_set_intercept(vmcb, INTERCEPT_CR8_WRITE, true);
 	/* #MC is the host's, #AC and #DB are reflected: x86/intercept.c. */
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC, true);
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC, true);

@@ -329,6 +329,7 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 	 */
 	int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
 	unsigned long val = vcpu->regs[reg];
+	u8 old_cr8 = vcpu->cr8;
 	int r;
 
 	if (cr == 8 && type <= 1) {
@@ -353,6 +354,12 @@ static enum mkvm_exit_action handle_cr(struct mkvm_vcpu *vcpu)
 		return MKVM_RESUME;
 	}
 	mkvm_vmx_skip_instruction(vcpu);
+	/*
+	 * A lower TPR may unmask an interrupt userspace holds back: as KVM
+	 * without an in-kernel APIC, tell it (KVM_EXIT_SET_TPR).
+	 */
+	if (cr == 8 && type == 0 && vcpu->cr8 < old_cr8)
+		return mkvm_exit_simple(vcpu, KVM_EXIT_SET_TPR);
 	return MKVM_RESUME;
 }
 

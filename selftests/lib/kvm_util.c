@@ -379,6 +379,7 @@ const char *exit_reason_str(unsigned int reason)
 	case KVM_EXIT_SHUTDOWN: return "SHUTDOWN";
 	case KVM_EXIT_FAIL_ENTRY: return "FAIL_ENTRY";
 	case KVM_EXIT_INTR: return "INTR";
+	case KVM_EXIT_SET_TPR: return "SET_TPR";
 	case KVM_EXIT_INTERNAL_ERROR: return "INTERNAL_ERROR";
 	default: return "?";
 	}

@@ -50,6 +50,7 @@
 #define KVM_EXIT_SHUTDOWN		8
 #define KVM_EXIT_FAIL_ENTRY		9
 #define KVM_EXIT_INTR			10
+#define KVM_EXIT_SET_TPR		11
 #define KVM_EXIT_INTERNAL_ERROR		17
 
 /* kvm_run.internal.suberror values. */
