@@ -73,6 +73,12 @@ $(OUT)/guests/%64.elf: userspace/guests/%64.S
 
 selftests: $(TESTS)
 
+# pit_ticks runs the launcher's own PIT and PIC models.
+$(OUT)/selftests/pit_ticks: selftests/pit_ticks.c userspace/pit.c userspace/pic.c \
+			    userspace/pit.h userspace/pic.h $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuserspace -pthread -o $@ $< userspace/pit.c userspace/pic.c $(LIBSRC)
+
 $(OUT)/selftests/%: selftests/%.c $(LIBSRC) $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $< $(LIBSRC)

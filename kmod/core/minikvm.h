@@ -308,6 +308,7 @@ void mkvm_emulate_cpuid(struct mkvm_vcpu *vcpu);
 
 /* x86/fpu.c */
 extern u64 mkvm_xfeatures;
+extern u32 mkvm_cpuid_hide_7_ebx;	/* x86/cpuid.c */
 void mkvm_fpu_setup(void);
 int mkvm_fpu_init(struct mkvm_vcpu *vcpu);
 void mkvm_fpu_free(struct mkvm_vcpu *vcpu);

@@ -143,6 +143,17 @@ static int vmx_setup_config(void)
 		    SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	if ((ept_vpid >> 32) & SECONDARY_EXEC_ENABLE_RDTSCP)
 		proc_want |= SECONDARY_EXEC_ENABLE_RDTSCP;
+	/*
+	 * INVPCID likewise (25.3): without "enable INVPCID" it is #UD, and
+	 * Linux uses it to flush its TLB as soon as CPUID offers it.  With
+	 * INVLPG exiting off it runs in the guest, on the guest's own
+	 * VPID-tagged translations.  Where the control is missing, CPUID
+	 * does not offer INVPCID.
+	 */
+	if ((ept_vpid >> 32) & SECONDARY_EXEC_ENABLE_INVPCID)
+		proc_want |= SECONDARY_EXEC_ENABLE_INVPCID;
+	else
+		mkvm_cpuid_hide_7_ebx |= BIT(10);
 	r = vmx_adjust_controls(proc_want, MSR_IA32_VMX_PROCBASED_CTLS2, &mkvm_vmx_cfg.proc2,
 				"secondary");
 	if (r)

@@ -18,6 +18,13 @@
 #define MKVM_SIG_ECX	0x006d766b	/* "kvm\0" */
 #define MKVM_SIG_EDX	0
 
+/*
+ * CPUID.7.0:EBX bits the backend cannot give a guest on this CPU (its
+ * hardware_setup() sets them): an instruction the guest would meet as
+ * #UD, such as INVPCID on VMX without the "enable INVPCID" control.
+ */
+u32 mkvm_cpuid_hide_7_ebx;
+
 /* CPUID.1:ECX and EDX bits hidden from the guest, and why. */
 #define MKVM_HIDE_1_ECX	(BIT(3) |	/* MONITOR: MONITOR/MWAIT exit */ \
 			 BIT(5) |	/* VMX: no nested virtualization */ \
@@ -103,7 +110,7 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 		break;
 	case 7:
 		if (subleaf == 0) {
-			*ebx &= ~MKVM_HIDE_7_EBX;
+			*ebx &= ~(MKVM_HIDE_7_EBX | mkvm_cpuid_hide_7_ebx);
 			if (!(mkvm_xfeatures & XFEATURE_MASK_YMM))
 				*ebx &= ~MKVM_AVX_7_EBX;
 			*ecx &= ~MKVM_HIDE_7_ECX;
