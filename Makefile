@@ -105,6 +105,7 @@ run: deps
 # boot or report fails.
 check: deps
 	$(MAKE) all
+	$(MAKE) unit
 	scripts/lint.sh
 	scripts/check.sh
 

@@ -241,6 +241,33 @@ enum mkvm_exit_action mkvm_exit_emulation(struct mkvm_vcpu *vcpu, u64 info,
 }
 
 /**
+ * mkvm_exit_delivery() - an event's delivery needs memory the guest lacks
+ * @vcpu: the vCPU; the event is queued again (x86/events.c)
+ * @gpa: the guest-physical address outside every slot
+ *
+ * KVM_INTERNAL_ERROR_DELIVERY_EV, as KVM reports it: data[0] the event
+ * in the VMX interruption-information format (vector, type << 8, bit 31),
+ * data[1] the address.
+ *
+ * Return: MKVM_EXIT_USER.
+ */
+enum mkvm_exit_action mkvm_exit_delivery(struct mkvm_vcpu *vcpu, u64 gpa)
+{
+	const struct mkvm_events *ev = &vcpu->ev;
+	const struct mkvm_event *e = ev->exception.valid ? &ev->exception : &ev->interrupt;
+	struct kvm_run *run = vcpu->run;
+	u32 info = ev->nmi_injected && !ev->exception.valid ? 2 | MKVM_EV_NMI << 8 :
+		   e->vector | (u32)e->type << 8;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_DELIVERY_EV;
+	run->internal.ndata = 2;
+	run->internal.data[0] = info | BIT(31);
+	run->internal.data[1] = gpa;
+	return MKVM_EXIT_USER;
+}
+
+/**
  * mkvm_exit_fail_entry() - the hardware refused to enter the guest
  * @vcpu: the vCPU
  * @reason: VM-instruction error or exit reason (VMX), exit code (SVM)

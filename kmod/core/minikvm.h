@@ -270,6 +270,7 @@ enum mkvm_exit_action mkvm_exit_internal(struct mkvm_vcpu *vcpu,
 					 u32 suberror, u64 reason);
 enum mkvm_exit_action mkvm_exit_emulation(struct mkvm_vcpu *vcpu, u64 info,
 					  const u8 *bytes, unsigned int n);
+enum mkvm_exit_action mkvm_exit_delivery(struct mkvm_vcpu *vcpu, u64 gpa);
 enum mkvm_exit_action mkvm_exit_fail_entry(struct mkvm_vcpu *vcpu,
 					   u64 reason);
 enum mkvm_exit_action mkvm_exit_simple(struct mkvm_vcpu *vcpu, u32 reason);

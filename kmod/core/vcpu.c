@@ -176,8 +176,14 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 			if (r == -EAGAIN)
 				break;
 			if (r == -ENOENT) {
-				/* No RAM there: MMIO if a data access made it. */
-				if (flags & MKVM_FAULT_DATA)
+				/*
+				 * No RAM there: a delivery error if an event's
+				 * delivery needed it (as KVM), else MMIO if a
+				 * data access made it.
+				 */
+				if (vcpu->ev.cut_short)
+					mkvm_exit_delivery(vcpu, vcpu->fault_gpa);
+				else if (flags & MKVM_FAULT_DATA)
 					mkvm_emulate_mmio(vcpu, vcpu->fault_gpa);
 				else
 					mkvm_exit_emulation(vcpu, vcpu->fault_gpa, NULL, 0);

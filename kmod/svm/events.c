@@ -18,6 +18,7 @@
 #include <asm/trapnr.h>
 
 #include "svm.h"
+/* After svm.h: asm/debugreg.h needs the kernel headers it pulls in. */
 #include <asm/debugreg.h>
 
 /* EVENTINJ types for minikvm's event types (VMX numbering). */
@@ -151,7 +152,12 @@ bool mkvm_svm_nmi_step_done(struct mkvm_vcpu *vcpu)
 	       !(vmcb->save.dr6 & (DR_TRAP_BITS | BIT(13)));
 }
 
-/** mkvm_svm_nmi_blocked() - the nmi_blocked op: masked, or under a shadow */
+/**
+ * mkvm_svm_nmi_blocked() - the nmi_blocked op: masked, or under a shadow
+ * @vcpu: the vCPU, loaded
+ *
+ * Return: true if an NMI cannot go in now.
+ */
 bool mkvm_svm_nmi_blocked(struct mkvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -159,19 +165,32 @@ bool mkvm_svm_nmi_blocked(struct mkvm_vcpu *vcpu)
 	return svm->nmi_masked || (svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
 }
 
-/** mkvm_svm_get_nmi_mask() - the get_nmi_mask op */
+/**
+ * mkvm_svm_get_nmi_mask() - the get_nmi_mask op
+ * @vcpu: the vCPU
+ *
+ * Return: true from an NMI's injection until its IRET has run.
+ */
 bool mkvm_svm_get_nmi_mask(struct mkvm_vcpu *vcpu)
 {
 	return to_svm(vcpu)->nmi_masked;
 }
 
-/** mkvm_svm_set_nmi_mask() - the set_nmi_mask op */
+/**
+ * mkvm_svm_set_nmi_mask() - the set_nmi_mask op
+ * @vcpu: the vCPU, loaded
+ * @masked: NMIs masked (and the IRET intercepted) or not
+ */
 void mkvm_svm_set_nmi_mask(struct mkvm_vcpu *vcpu, bool masked)
 {
 	svm_mask_nmi(to_svm(vcpu), masked);
 }
 
-/** mkvm_svm_set_interrupt_shadow() - the set_interrupt_shadow op (15.21.5) */
+/**
+ * mkvm_svm_set_interrupt_shadow() - the set_interrupt_shadow op (15.21.5)
+ * @vcpu: the vCPU, loaded
+ * @shadow: KVM_X86_SHADOW_INT_*; SVM has one shadow bit for both
+ */
 void mkvm_svm_set_interrupt_shadow(struct mkvm_vcpu *vcpu, u8 shadow)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -200,13 +219,15 @@ void mkvm_svm_complete_events(struct mkvm_vcpu *vcpu)
 			   vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK ?
 			   KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS : 0);
 	vmcb->control.event_inj = 0;
-	/* The step's TF is not the guest's, whatever exit came first. */
+	/* The step's TF and RF are not the guest's, whatever exit came first. */
 	if (svm->nmi_singlestep && !(svm->nmi_step_rflags & X86_EFLAGS_TF))
 		vcpu->rflags &= ~X86_EFLAGS_TF;
+	if (svm->nmi_singlestep && !(svm->nmi_step_rflags & X86_EFLAGS_RF))
+		vcpu->rflags &= ~X86_EFLAGS_RF;
 	if (svm->iret_pending && vcpu->rip != svm->iret_rip)
 		svm_mask_nmi(svm, false);
 	if (info & SVM_EXITINTINFO_VALID)
-		mkvm_queue_event(vcpu, svm_exitintinfo_type(info),
+		mkvm_requeue_event(vcpu, svm_exitintinfo_type(info),
 				 info & SVM_EXITINTINFO_VEC_MASK,
 				 info & SVM_EXITINTINFO_VALID_ERR,
 				 vmcb->control.exit_int_info_err, 0);
@@ -230,7 +251,14 @@ enum mkvm_exit_action mkvm_svm_handle_iret(struct mkvm_vcpu *vcpu)
 	return MKVM_RESUME;
 }
 
-/* VINTR: the interrupt window is open; the core decides what it means. */
+/**
+ * mkvm_svm_handle_vintr() - the VINTR intercept: the interrupt window is open
+ * @vcpu: the vCPU
+ *
+ * The core decides at the next entry what it lets in.
+ *
+ * Return: MKVM_RESUME.
+ */
 enum mkvm_exit_action mkvm_svm_handle_vintr(struct mkvm_vcpu *vcpu)
 {
 	return MKVM_RESUME;

@@ -23,6 +23,11 @@ static u8 vmx_shadow_to_kvm(u32 intr)
 	       (intr & GUEST_INTR_STATE_MOV_SS ? KVM_X86_SHADOW_INT_MOV_SS : 0);
 }
 
+/**
+ * mkvm_vmx_inject_event() - the inject_event op: the VM-entry interruption fields
+ * @vcpu: the vCPU, loaded, interrupts off
+ * @ev: the event; its type is the interruption type (24.8.3)
+ */
 void mkvm_vmx_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev)
 {
 	u32 info = ev->vector | (u32)ev->type << 8 | INTR_INFO_VALID_MASK;
@@ -45,6 +50,12 @@ void mkvm_vmx_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
+/**
+ * mkvm_vmx_set_windows() - the set_windows op: interrupt- and NMI-window exiting
+ * @vcpu: the vCPU, loaded
+ * @irq: exit as soon as RFLAGS.IF is set and nothing blocks (26.7.5)
+ * @nmi: exit as soon as virtual-NMI blocking ends (26.7.6)
+ */
 void mkvm_vmx_set_windows(struct mkvm_vcpu *vcpu, bool irq, bool nmi)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -60,12 +71,24 @@ void mkvm_vmx_set_windows(struct mkvm_vcpu *vcpu, bool irq, bool nmi)
 	}
 }
 
+/**
+ * mkvm_vmx_nmi_blocked() - the nmi_blocked op: NMI, STI or MOV SS blocking
+ * @vcpu: the vCPU, loaded
+ *
+ * Return: true if an NMI cannot go in now (24.4.2).
+ */
 bool mkvm_vmx_nmi_blocked(struct mkvm_vcpu *vcpu)
 {
 	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 	       (GUEST_INTR_STATE_NMI | VMX_SHADOW_BITS);
 }
 
+/**
+ * mkvm_vmx_get_nmi_mask() - the get_nmi_mask op: virtual-NMI blocking
+ * @vcpu: the vCPU, loaded
+ *
+ * Return: true while the guest runs its NMI handler.
+ */
 bool mkvm_vmx_get_nmi_mask(struct mkvm_vcpu *vcpu)
 {
 	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI;
@@ -79,16 +102,34 @@ static void vmx_set_intr_bits(u32 mask, u32 bits)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, (intr & ~mask) | bits);
 }
 
+/**
+ * mkvm_vmx_set_nmi_mask() - the set_nmi_mask op
+ * @vcpu: the vCPU, loaded
+ * @masked: the new virtual-NMI blocking
+ */
 void mkvm_vmx_set_nmi_mask(struct mkvm_vcpu *vcpu, bool masked)
 {
 	vmx_set_intr_bits(GUEST_INTR_STATE_NMI, masked ? GUEST_INTR_STATE_NMI : 0);
 }
 
+/**
+ * mkvm_vmx_set_interrupt_shadow() - the set_interrupt_shadow op
+ * @vcpu: the vCPU, loaded
+ * @shadow: KVM_X86_SHADOW_INT_*
+ */
 void mkvm_vmx_set_interrupt_shadow(struct mkvm_vcpu *vcpu, u8 shadow)
 {
-	vmx_set_intr_bits(VMX_SHADOW_BITS,
-			  (shadow & KVM_X86_SHADOW_INT_STI ? GUEST_INTR_STATE_STI : 0) |
-			  (shadow & KVM_X86_SHADOW_INT_MOV_SS ? GUEST_INTR_STATE_MOV_SS : 0));
+	u32 bits = 0;
+
+	/*
+	 * Entry refuses STI and MOV SS blocking together, and STI blocking
+	 * with RFLAGS.IF clear (26.3.1.5): MOV SS wins, as in KVM.
+	 */
+	if (shadow & KVM_X86_SHADOW_INT_MOV_SS)
+		bits = GUEST_INTR_STATE_MOV_SS;
+	else if ((shadow & KVM_X86_SHADOW_INT_STI) && (vcpu->rflags & X86_EFLAGS_IF))
+		bits = GUEST_INTR_STATE_STI;
+	vmx_set_intr_bits(VMX_SHADOW_BITS, bits);
 }
 
 /**
@@ -113,7 +154,7 @@ void mkvm_vmx_complete_events(struct mkvm_vcpu *vcpu)
 	mkvm_events_exited(vcpu, true,
 			   vmx_shadow_to_kvm(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO)));
 	if (idt & VECTORING_INFO_VALID_MASK) {
-		mkvm_queue_event(vcpu, type, idt & VECTORING_INFO_VECTOR_MASK,
+		mkvm_requeue_event(vcpu, type, idt & VECTORING_INFO_VECTOR_MASK,
 				 idt & VECTORING_INFO_DELIVER_CODE_MASK,
 				 vmcs_read32(IDT_VECTORING_ERROR_CODE),
 				 vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
@@ -133,7 +174,15 @@ void mkvm_vmx_complete_events(struct mkvm_vcpu *vcpu)
 		mkvm_vmx_set_nmi_mask(vcpu, true);
 }
 
-/* Interrupt- and NMI-window exits: the core decides what they open. */
+/**
+ * mkvm_vmx_handle_window() - an interrupt- or NMI-window exit
+ * @vcpu: the vCPU
+ *
+ * Nothing to do here: the core decides at the next entry what the open
+ * window lets in, and whether userspace hears of it.
+ *
+ * Return: MKVM_RESUME.
+ */
 enum mkvm_exit_action mkvm_vmx_handle_window(struct mkvm_vcpu *vcpu)
 {
 	return MKVM_RESUME;

@@ -128,7 +128,9 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 		*eax = *ebx = *ecx = *edx = 0;
 		break;
 	case 0x80000001:
-		*ecx &= ~BIT(2);	/* SVM */
+		*ecx &= ~(BIT(2) |	/* SVM */
+			  BIT(4));	/* AltMovCr8: LOCK MOV CR0 is not decoded */
+		*edx &= ~(BIT(7) | BIT(14));	/* AMD's copies of MCE and MCA */
 		break;
 	case 0x80000008:
 		*ebx &= ~MKVM_SPEC_8_EBX;

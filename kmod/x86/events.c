@@ -98,10 +98,7 @@ void mkvm_queue_exception(struct mkvm_vcpu *vcpu, u8 vector, bool has_error, u32
  */
 void mkvm_events_clear(struct mkvm_vcpu *vcpu)
 {
-	u8 shadow = vcpu->ev.shadow;
-
 	memset(&vcpu->ev, 0, sizeof(vcpu->ev));
-	vcpu->ev.shadow = shadow;
 }
 
 static bool mkvm_interrupt_blocked(struct mkvm_vcpu *vcpu)
@@ -148,7 +145,7 @@ void mkvm_inject_events(struct mkvm_vcpu *vcpu)
 	};
 	struct mkvm_events *ev = &vcpu->ev;
 	const struct mkvm_event *next = NULL;
-	bool more, irq_window;
+	bool more, irq_blocked, irq_waits, irq_window, nmi_window;
 
 	/* The instruction under the shadow completed: the shadow is over. */
 	if (ev->shadow && !mkvm_events_shadow(ev, vcpu->rip)) {
@@ -157,11 +154,20 @@ void mkvm_inject_events(struct mkvm_vcpu *vcpu)
 	}
 	ev->in_flight = NULL;
 	ev->nmi_in_flight = false;
+	/*
+	 * An external interrupt waits while the guest blocks interrupts:
+	 * after an exception or NMI delivered just before it (through an
+	 * interrupt gate, which clears IF), or when userspace gave it too
+	 * early.  VMX entry would refuse it there (26.2.1.3 wants IF set),
+	 * SVM would deliver it inside the handler.  Its window brings it in.
+	 */
+	irq_blocked = ev->interrupt.valid && ev->interrupt.type == MKVM_EV_EXT_INTR &&
+		      mkvm_interrupt_blocked(vcpu);
 	if (ev->exception.valid) {
 		ev->in_flight = &ev->exception;
 	} else if (ev->nmi_injected) {
 		ev->nmi_in_flight = true;
-	} else if (ev->interrupt.valid) {
+	} else if (ev->interrupt.valid && !irq_blocked) {
 		ev->in_flight = &ev->interrupt;
 	} else if (ev->nmi_pending && !mkvm_ops->nmi_blocked(vcpu)) {
 		ev->nmi_pending--;
@@ -174,19 +180,33 @@ void mkvm_inject_events(struct mkvm_vcpu *vcpu)
 		vcpu->stats.injections++;
 	}
 
+	/*
+	 * What this entry leaves behind.  An NMI, or a software interrupt,
+	 * behind the event going in: exit as soon as it is delivered.  An
+	 * external interrupt waits for its window instead, opened below
+	 * (the handler of an exception or NMI runs with IF clear).
+	 */
+	irq_waits = ev->interrupt.valid && next != &ev->interrupt &&
+		    ev->interrupt.type == MKVM_EV_EXT_INTR;
 	more = (ev->nmi_injected && !ev->nmi_in_flight) ||
-	       (ev->interrupt.valid && next != &ev->interrupt) ||
-	       (next && ev->nmi_pending && !ev->nmi_in_flight);
+	       (ev->nmi_pending && next && !ev->nmi_in_flight) ||
+	       (ev->interrupt.valid && next != &ev->interrupt && !irq_waits);
 	if (next && more)
 		smp_send_reschedule(smp_processor_id());
 
 	/*
-	 * The interrupt window userspace asked for opens when the guest
-	 * can take an interrupt and none is waiting; the NMI window when
-	 * NMIs are unblocked (after the IRET of the NMI handler).
+	 * The interrupt window opens when the guest can take an interrupt:
+	 * for the one waiting in the slot, or for userspace's request when
+	 * the slot is empty.  The NMI window when NMIs are unblocked (after
+	 * the IRET of the NMI handler being delivered now, if any); not
+	 * while another event goes in, which the self-IPI covers (on SVM
+	 * the window may single-step, and the step's TF would land in that
+	 * event's stack frame).
 	 */
-	irq_window = READ_ONCE(vcpu->run->request_interrupt_window) && !ev->interrupt.valid;
-	mkvm_ops->set_windows(vcpu, irq_window, ev->nmi_pending && !ev->nmi_in_flight);
+	irq_window = irq_waits ||
+		     (READ_ONCE(vcpu->run->request_interrupt_window) && !ev->interrupt.valid);
+	nmi_window = ev->nmi_pending && (!next || ev->nmi_in_flight);
+	mkvm_ops->set_windows(vcpu, irq_window, nmi_window);
 }
 
 /**
@@ -205,6 +225,7 @@ void mkvm_events_exited(struct mkvm_vcpu *vcpu, bool entered, u8 shadow)
 
 	ev->shadow = shadow;
 	ev->shadow_rip = vcpu->rip;
+	ev->cut_short = false;
 	if (entered) {
 		if (ev->in_flight)
 			ev->in_flight->valid = false;
@@ -213,6 +234,28 @@ void mkvm_events_exited(struct mkvm_vcpu *vcpu, bool entered, u8 shadow)
 	}
 	ev->in_flight = NULL;
 	ev->nmi_in_flight = false;
+}
+
+/**
+ * mkvm_requeue_event() - an event whose delivery the exit cut short
+ * @vcpu: the vCPU, after mkvm_events_exited()
+ * @type: enum mkvm_event_type, from the IDT-vectoring information or
+ *	EXITINTINFO
+ * @vector: its vector
+ * @has_error: it pushes an error code
+ * @error: the error code
+ * @insn_len: for software events, the instruction's length
+ *
+ * Queued again for the next entry, and noted: if the exit was a guest
+ * page fault outside guest memory, the delivery itself needs that memory
+ * (the guest's IDT or stack), and the run loop reports a delivery error
+ * instead of emulating the instruction at RIP.
+ */
+void mkvm_requeue_event(struct mkvm_vcpu *vcpu, u8 type, u8 vector, bool has_error,
+			u32 error, u8 insn_len)
+{
+	mkvm_queue_event(vcpu, type, vector, has_error, error, insn_len);
+	vcpu->ev.cut_short = true;
 }
 
 /*
@@ -338,8 +381,9 @@ static int mkvm_set_vcpu_events(struct mkvm_vcpu *vcpu, const struct kvm_vcpu_ev
 	if ((in->flags & KVM_VCPUEVENT_VALID_SMM) && (in->smi.smm || in->smi.pending))
 		return -EINVAL;
 
+	/* Without KVM_CAP_EXCEPTION_PAYLOAD, KVM ignores exception.pending. */
 	ev->exception.valid = false;
-	if (in->exception.injected || in->exception.pending)
+	if (in->exception.injected)
 		mkvm_queue_exception(vcpu, in->exception.nr, in->exception.has_error_code,
 				     in->exception.error_code);
 	ev->interrupt = (struct mkvm_event) {

@@ -52,6 +52,8 @@ struct mkvm_events {
 	struct mkvm_event interrupt;	/* external or software interrupt */
 	bool nmi_injected;		/* an NMI whose delivery must (re)start */
 	u8 nmi_pending;			/* queued by KVM_NMI, at most 2 */
+	/* The last exit cut an event's delivery short (it is queued again). */
+	bool cut_short;
 	/* The slot delivered at the last entry: cleared by the exit. */
 	struct mkvm_event *in_flight;
 	bool nmi_in_flight;
@@ -78,6 +80,8 @@ void mkvm_queue_event(struct mkvm_vcpu *vcpu, u8 type, u8 vector, bool has_error
 void mkvm_events_clear(struct mkvm_vcpu *vcpu);
 void mkvm_inject_events(struct mkvm_vcpu *vcpu);
 void mkvm_events_exited(struct mkvm_vcpu *vcpu, bool entered, u8 shadow);
+void mkvm_requeue_event(struct mkvm_vcpu *vcpu, u8 type, u8 vector, bool has_error,
+			u32 error, u8 insn_len);
 bool mkvm_ready_for_interrupt(struct mkvm_vcpu *vcpu);
 int mkvm_events_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 
