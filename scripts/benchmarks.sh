@@ -59,7 +59,10 @@ what the emulated instructions cost on this machine; Bochs's clock is
 its own (``clock: sync=none``, ``ips=100000000``): it advances with the
 emulated work, not with real time.  The ratios
 say which hypervisor does less work on the same path; the absolute
-numbers say nothing about hardware.
+numbers say nothing about hardware.  QEMU runs its machine's two CPUs on
+one host thread (``-accel tcg,thread=single``, Documentation/testing.rst),
+and in ``make check`` the two lanes run at the same time, one host core
+each; ``make bench`` boots them one after the other.
 
 What each workload does
 =======================

@@ -178,6 +178,17 @@ Known limits
   froze the machine twice in a row, after fewer than 500 cycles; with
   ``-accel tcg,thread=single`` it ran 3,000 cycles.  The QEMU lane now
   runs its two CPUs on one host thread.
+* QEMU 7.2's TCG can deliver an interrupt injected through EVENTINJ
+  (type INTR) twice: ``helper_vmrun()`` delivers it but leaves its vector
+  as the CPU's pending exception, and a kick of that CPU before the next
+  #VMEXIT delivers it again, as an exception (the following #VMEXIT
+  shows EXITINTINFO 0x3NN, type "exception", valid bit clear).  The
+  ``events`` test saw the guest's handler run twice in about 1 of 5,000
+  injections.  minikvm recognises TCG by its hypervisor signature and
+  makes every injected interrupt followed by an INTR exit (a self-IPI
+  pending across VMRUN), which replaces the stale vector before any
+  kick; kvm_amd does not, and ``events`` counts such doubles on KVM
+  rather than failing it.
 * QEMU's TCG loops for good in real-mode exception delivery beyond the
   IVT limit, where hardware would triple-fault.  Such a guest never
   exits by itself; the fuzzer's signals end its KVM_RUN with EINTR.
