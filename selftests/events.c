@@ -195,7 +195,6 @@ static struct vcpu *ev_vcpu(struct vm **vmp, const char *entry)
 	struct vm *vm = vm_create(MEM_SIZE);
 	uint8_t *mem = vm->mem;
 	struct vcpu *vcpu;
-	struct kvm_sregs s;
 	int v;
 
 	vm_load(vm, GUEST_LOAD, ev_guest_start, ev_guest_end);
@@ -212,10 +211,7 @@ static struct vcpu *ev_vcpu(struct vm **vmp, const char *entry)
 			h = GUEST_ADDR(ev_gp);
 		idt_set_gate(mem + IDT_GPA, v, h, true);
 	}
-	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	s.idt.base = IDT_GPA;
-	s.idt.limit = 256 * 16 - 1;
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	vcpu_set_idt(vcpu, IDT_GPA, 256 * 16 - 1);
 	*vmp = vm;
 	return vcpu;
 }

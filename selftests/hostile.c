@@ -246,7 +246,6 @@ static void enter(struct vcpu *vcpu, const char *entry)
 {
 	uint8_t *mem = vcpu->vm->mem;
 	uint64_t *pml4 = (uint64_t *)(mem + GUEST_PT), *high = (uint64_t *)(mem + HIGH_PDPT);
-	struct kvm_sregs s;
 	int v;
 
 	vcpu_set_mode(vcpu, MODE_LONG, GUEST_ADDR(entry), STACK_TOP);
@@ -255,10 +254,7 @@ static void enter(struct vcpu *vcpu, const char *entry)
 	for (v = 0; v < 256; v++)
 		idt_set_gate(mem + IDT_GPA, v,
 			     GUEST_ADDR(v == 13 ? hg_gp : v == 1 ? hg_db : hg_bad), true);
-	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	s.idt.base = IDT_GPA;
-	s.idt.limit = 256 * 16 - 1;
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	vcpu_set_idt(vcpu, IDT_GPA, 256 * 16 - 1);
 }
 
 static struct vm *hostile_vm(void)

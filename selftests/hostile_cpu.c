@@ -303,7 +303,6 @@ static struct vcpu *hc_vcpu(struct vm **vmp, const char *entry)
 {
 	struct vm *vm = vm_create(MEM_SIZE);
 	struct vcpu *vcpu;
-	struct kvm_sregs s;
 	uint8_t *mem = vm->mem;
 	int v;
 
@@ -317,10 +316,7 @@ static struct vcpu *hc_vcpu(struct vm **vmp, const char *entry)
 
 		idt_set_gate(mem + IDT_GPA, v, GUEST_ADDR(h), true);
 	}
-	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	s.idt.base = IDT_GPA;
-	s.idt.limit = 256 * 16 - 1;
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	vcpu_set_idt(vcpu, IDT_GPA, 256 * 16 - 1);
 	*vmp = vm;
 	return vcpu;
 }

@@ -137,7 +137,6 @@ static void case_ticks(void)
 	unsigned long given = 0;
 	struct board b = { 0 };
 	struct vcpu *vcpu;
-	struct kvm_sregs s;
 	uint64_t ticks;
 	double rate;
 	bool ok;
@@ -151,10 +150,7 @@ static void case_ticks(void)
 	for (v = 0; v < 256; v++)
 		idt_set_gate((uint8_t *)vm->mem + IDT_GPA, v,
 			     GUEST_ADDR(v == VEC_BASE ? pt_irq0 : pt_bad), true);
-	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	s.idt.base = IDT_GPA;
-	s.idt.limit = 256 * 16 - 1;
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	vcpu_set_idt(vcpu, IDT_GPA, 256 * 16 - 1);
 
 	/* The guest programs the PIC and the PIT, then says so. */
 	for (;;) {

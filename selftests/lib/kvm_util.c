@@ -332,6 +332,16 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 	TEST_ASSERT(!r, "setting up %s: %s", guest_mode_names[mode], strerror(-r));
 }
 
+void vcpu_set_idt(struct vcpu *vcpu, uint64_t base, uint16_t limit)
+{
+	struct kvm_sregs s;
+
+	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
+	s.idt.base = base;
+	s.idt.limit = limit;
+	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+}
+
 void idt_set_gate(void *idt, int vector, uint64_t handler, bool longmode)
 {
 	uint32_t *g = (uint32_t *)idt + vector * (longmode ? 4 : 2);

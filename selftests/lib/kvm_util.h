@@ -131,6 +131,8 @@ extern const char *const guest_mode_names[NR_GUEST_MODES];
  * in the code segment 0x08.
  */
 void idt_set_gate(void *idt, int vector, uint64_t handler, bool longmode);
+/* Point the vCPU's IDTR at @base with @limit (KVM_GET/SET_SREGS). */
+void vcpu_set_idt(struct vcpu *vcpu, uint64_t base, uint16_t limit);
 /* Enter @mode at @rip with RSP = @rsp. */
 void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
 /* The same, returning 0 or -errno instead of asserting. */
