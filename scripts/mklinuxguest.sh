@@ -16,7 +16,9 @@ fi
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
-if ! file -L "$busybox" | grep -q "statically linked"; then
+# A static binary has no program interpreter (readelf: binutils, which
+# build-essential brings; 'file' may be missing on a fresh machine).
+if [ ! -x "$busybox" ] || readelf -l "$busybox" 2>/dev/null | grep -q INTERP; then
 	echo "$busybox is not a static busybox (apt-get install busybox-static)" >&2
 	exit 1
 fi
