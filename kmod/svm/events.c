@@ -228,9 +228,9 @@ void mkvm_svm_complete_events(struct mkvm_vcpu *vcpu)
 		svm_mask_nmi(svm, false);
 	if (info & SVM_EXITINTINFO_VALID)
 		mkvm_requeue_event(vcpu, svm_exitintinfo_type(info),
-				 info & SVM_EXITINTINFO_VEC_MASK,
-				 info & SVM_EXITINTINFO_VALID_ERR,
-				 vmcb->control.exit_int_info_err, 0);
+				   info & SVM_EXITINTINFO_VEC_MASK,
+				   info & SVM_EXITINTINFO_VALID_ERR,
+				   vmcb->control.exit_int_info_err, 0);
 }
 
 /**

@@ -155,9 +155,9 @@ void mkvm_vmx_complete_events(struct mkvm_vcpu *vcpu)
 			   vmx_shadow_to_kvm(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO)));
 	if (idt & VECTORING_INFO_VALID_MASK) {
 		mkvm_requeue_event(vcpu, type, idt & VECTORING_INFO_VECTOR_MASK,
-				 idt & VECTORING_INFO_DELIVER_CODE_MASK,
-				 vmcs_read32(IDT_VECTORING_ERROR_CODE),
-				 vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+				   idt & VECTORING_INFO_DELIVER_CODE_MASK,
+				   vmcs_read32(IDT_VECTORING_ERROR_CODE),
+				   vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 		if (type == MKVM_EV_NMI)
 			mkvm_vmx_set_nmi_mask(vcpu, false);
 		return;
