@@ -66,6 +66,8 @@
 #define FIRST_VEC	0x20
 #define NR_VECS		32
 #define FAR_STACK	0x200000	/* no memory here until the test adds it */
+#define SOFT_STACK	0x301000	/* top of a slot the guest has not touched */
+#define SOFT_VEC	0x2c
 
 GUEST_CODE16(ev_guest,
 	".code64\n"
@@ -145,6 +147,13 @@ GUEST_CODE16(ev_guest,
 	"ev_after_shadow:\n\t"
 	"hlt\n\t"
 	"jmp ev_after_shadow\n"
+	/* INT 0x2c on a stack page the guest has not touched yet. */
+	".globl ev_softint_main\n"
+	"ev_softint_main:\n\t"
+	"mov $" STR(SOFT_STACK) ", %rsp\n\t"
+	"int $" STR(SOFT_VEC) "\n\t"
+	G_SYNC(3)
+	"hlt\n"
 	/* TPR up twice, then down: only the last write exits. */
 	".globl ev_tpr_main\n"
 	"ev_tpr_main:\n\t"
@@ -170,7 +179,7 @@ GUEST_CODE16(ev_guest,
 	"hlt\n"
 );
 extern const char ev_stubs[], ev_nmi[], ev_gp[], ev_bad[], ev_hlt_loop[], ev_sti_main[],
-	ev_after_shadow[], ev_nmi_main[], ev_tpr_main[], ev_tpr_after[];
+	ev_after_shadow[], ev_nmi_main[], ev_tpr_main[], ev_tpr_after[], ev_softint_main[];
 
 #define GUEST_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - ev_guest_start))
 
@@ -607,6 +616,36 @@ static void case_tss_identity(void)
 	ev_free(vm, vcpu);
 }
 
+/*
+ * A software interrupt whose delivery exits (the stack page's first
+ * touch, mapped on that exit) is delivered again once, returning past the
+ * INT: its handler runs once and the guest goes on after it.
+ */
+static void case_softint_cut_short(void)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 2, .guest_phys_addr = SOFT_STACK - 0x1000, .memory_size = 0x1000,
+	};
+	struct vm *vm;
+	struct vcpu *vcpu = ev_vcpu(&vm, ev_softint_main);
+	struct ucall uc;
+	void *page;
+	bool ok;
+
+	page = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(page != MAP_FAILED, "mmap");
+	r.userspace_addr = (uintptr_t)page;
+	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+	ok = run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 3 &&
+	     *gmem64(vcpu, D_COUNT) == 1 && gmem8(vcpu, D_LOG) == SOFT_VEC;
+	if (!ok)
+		ktap_info("SYNC %llu, interrupts taken %llu",
+			  (unsigned long long)uc.args[0], (unsigned long long)*gmem64(vcpu, D_COUNT));
+	ktap_result(ok, "%ssoft_int_cut_short_once", dev_tag);
+	ev_free(vm, vcpu);
+	munmap(page, 0x1000);
+}
+
 /* A guest lowering its TPR exits with KVM_EXIT_SET_TPR; raising it does not. */
 static void case_set_tpr(void)
 {
@@ -669,7 +708,7 @@ static void case_caps(void)
 	vm_free(vm);
 }
 
-#define NR_CASES 15
+#define NR_CASES 16
 
 static void cases(void)
 {
@@ -682,6 +721,7 @@ static void cases(void)
 	case_nmi();
 	case_bad_args();
 	case_tss_identity();
+	case_softint_cut_short();
 	case_set_tpr();
 	case_mp_state();
 	case_caps();

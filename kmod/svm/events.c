@@ -57,6 +57,39 @@ static void svm_mask_nmi(struct svm_vcpu *svm, bool masked)
 	svm_set_intercept(svm->vmcb, INTERCEPT_IRET, masked);
 }
 
+/*
+ * A software interrupt or exception pushes the address of the instruction
+ * after it, but EVENTINJ has no instruction length: the CPU pushes RIP
+ * (or NextRIP with NRIP_SAVE, 15.20).  So RIP (and NextRIP) go past the
+ * instruction before the injection, as KVM's
+ * svm_update_soft_interrupt_rip() does.  An event handed back by an exit
+ * that cut its delivery short comes with RIP still on its instruction
+ * when the guest ran it itself, or already past it when minikvm injected
+ * it (soft_next_rip).  Without a length from the exit: INT n is CD ib,
+ * INT3 CC, INTO CE (no prefix).
+ */
+static bool svm_is_soft(const struct mkvm_event *ev)
+{
+	return ev->type == MKVM_EV_SOFT_INTR ||
+	       (ev->type == MKVM_EV_HW_EXCEPTION &&
+		(ev->vector == X86_TRAP_BP || ev->vector == X86_TRAP_OF));
+}
+
+static void svm_soft_rip(struct svm_vcpu *svm, const struct mkvm_event *ev)
+{
+	struct mkvm_vcpu *vcpu = &svm->vcpu;
+	unsigned int len = ev->insn_len;
+
+	if (!(svm->soft_injected && vcpu->rip == svm->soft_next_rip)) {
+		if (!len)
+			len = ev->type == MKVM_EV_SOFT_INTR ? 2 : 1;
+		vcpu->rip += len;
+	}
+	svm->soft_injected = true;
+	svm->soft_next_rip = vcpu->rip;
+	svm->vmcb->control.next_rip = vcpu->rip;
+}
+
 /**
  * mkvm_svm_inject_event() - the inject_event op: EVENTINJ for the next VMRUN
  * @vcpu: the vCPU, loaded
@@ -70,6 +103,9 @@ void mkvm_svm_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev)
 	struct vmcb *vmcb = svm->vmcb;
 	bool has_error = ev->has_error && ev->type == MKVM_EV_HW_EXCEPTION &&
 			 (vmcb->save.cr0 & X86_CR0_PE);
+
+	if (svm_is_soft(ev))
+		svm_soft_rip(svm, ev);
 
 	/* The NMI the step was for goes in now: no TF in its frame. */
 	if (ev->type == MKVM_EV_NMI) {
@@ -226,6 +262,9 @@ void mkvm_svm_complete_events(struct mkvm_vcpu *vcpu)
 		vcpu->rflags &= ~X86_EFLAGS_RF;
 	if (svm->iret_pending && vcpu->rip != svm->iret_rip)
 		svm_mask_nmi(svm, false);
+	/* A software event stays "ours" only while its delivery is retried. */
+	if (!(info & SVM_EXITINTINFO_VALID))
+		svm->soft_injected = false;
 	if (info & SVM_EXITINTINFO_VALID)
 		mkvm_requeue_event(vcpu, svm_exitintinfo_type(info),
 				   info & SVM_EXITINTINFO_VEC_MASK,

@@ -285,11 +285,10 @@ static enum mkvm_exit_action handle_swint(struct mkvm_vcpu *vcpu)
 	case 0xcd:
 		if (offset_in_page(pc) == PAGE_SIZE - 1)
 			break;
-		vcpu->rip += 2;
+		/* events.c moves RIP past it when it injects it. */
 		mkvm_queue_event(vcpu, MKVM_EV_SOFT_INTR, insn[1], false, 0, 2);
 		return MKVM_RESUME;
 	case 0xce:
-		vcpu->rip += 1;
 		mkvm_queue_event(vcpu, MKVM_EV_SOFT_INTR, X86_TRAP_OF, false, 0, 1);
 		return MKVM_RESUME;
 	}

@@ -29,6 +29,14 @@ struct svm_vcpu {
 	bool nmi_singlestep;
 	unsigned long iret_rip;
 	unsigned long nmi_step_rflags;
+	/*
+	 * A software interrupt or exception (INT n, INT3, INTO) injected at
+	 * the last entry, RIP moved from soft_old_rip past it to
+	 * soft_next_rip (events.c): an exit that cuts its delivery short
+	 * hands it back with RIP already there.
+	 */
+	bool soft_injected;
+	unsigned long soft_next_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct mkvm_vcpu *vcpu)
