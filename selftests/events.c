@@ -40,8 +40,14 @@
  *  - set_tpr_exit_when_lowered: the guest raises CR8 twice, then lowers
  *    it: only the lowering exits, with KVM_EXIT_SET_TPR and the new
  *    value in kvm_run->cr8, RIP past the MOV;
- *  - mp_state_runnable_only: KVM_GET_MP_STATE says RUNNABLE; SET takes
- *    RUNNABLE and refuses HALTED (no in-kernel APIC, as KVM);
+ *  - mp_state_without_irqchip: KVM_GET_MP_STATE says RUNNABLE; SET takes
+ *    RUNNABLE and refuses HALTED (no in-kernel APIC, as KVM); KVM refuses
+ *    INIT_RECEIVED too, minikvm takes it (api.rst);
+ *  - ap_runs_sipi_vector: an AP set to INIT_RECEIVED does not run (KVM_RUN
+ *    returns EINTR for immediate_exit and at a signal); set to
+ *    SIPI_RECEIVED with the vector from SET_VCPU_EVENTS, it is RUNNABLE
+ *    and runs real-mode code at CS = vector << 8 (KVM: with its in-kernel
+ *    APIC, created for the reference run);
  *  - caps: KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS, KVM_CAP_SET_TSS_ADDR,
  *    KVM_CAP_SET_IDENTITY_MAP_ADDR and KVM_CAP_MP_STATE are reported.
  * Every case runs on /dev/minikvm, then on /dev/kvm: KVM is the reference.
@@ -49,6 +55,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -666,13 +673,17 @@ static void case_set_tpr(void)
 	ev_free(vm, vcpu);
 }
 
-/* Without an in-kernel APIC, only RUNNABLE exists, as in KVM. */
+/*
+ * Without an in-kernel APIC, KVM has only RUNNABLE; minikvm also takes
+ * INIT_RECEIVED and SIPI_RECEIVED (case_ap_sipi).  HALTED: refused by both.
+ */
 static void case_mp_state(void)
 {
 	struct vm *vm = vm_create(MEM_SIZE);
 	struct vcpu *vcpu = vcpu_add(vm, 0);
 	struct kvm_mp_state mp = { .mp_state = 77 };
-	long r[4];
+	struct kvm_mp_state init = { .mp_state = KVM_MP_STATE_INIT_RECEIVED };
+	long r[5];
 	bool ok;
 
 	r[0] = __kvm_ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp);
@@ -681,12 +692,86 @@ static void case_mp_state(void)
 	mp.mp_state = KVM_MP_STATE_HALTED;
 	r[2] = __kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp);
 	r[3] = __kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, (void *)8);
-	ok = ok && r[1] == 0 && r[2] == -EINVAL && r[3] == -EFAULT;
+	r[4] = __kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &init);
+	ok = ok && r[1] == 0 && r[2] == -EINVAL && r[3] == -EFAULT &&
+	     r[4] == (on_kvm_dev() ? -EINVAL : 0);
 	if (!ok)
-		ktap_info("mp_state %u, results %ld %ld %ld %ld", mp.mp_state, r[0], r[1], r[2],
-			  r[3]);
-	ktap_result(ok, "%smp_state_runnable_only", dev_tag);
+		ktap_info("mp_state %u, results %ld %ld %ld %ld %ld", mp.mp_state, r[0], r[1],
+			  r[2], r[3], r[4]);
+	ktap_result(ok, "%smp_state_without_irqchip", dev_tag);
 	ev_free(vm, vcpu);
+}
+
+#ifndef KVM_CREATE_IRQCHIP
+#define KVM_CREATE_IRQCHIP	_IO(KVMIO, 0x60)	/* only to run the reference */
+#endif
+
+#define SIPI_VECTOR	0x30		/* the AP starts at 3000:0000 */
+
+/*
+ * An AP started as the processor starts one: INIT_RECEIVED (it waits;
+ * KVM_RUN returns at once with immediate_exit and at a signal otherwise),
+ * then SIPI_RECEIVED with the vector set through KVM_SET_VCPU_EVENTS: it
+ * runs real-mode code from CS = vector << 8, which reports CS on a port.
+ * KVM takes these states only with its in-kernel APIC, created here for
+ * the reference run; minikvm has none and takes them all the same.
+ */
+static void case_ap_sipi(void)
+{
+	static const uint8_t ap_code[] = {
+		0x8c, 0xc8,		/* mov %cs, %ax */
+		0xe7, 0x98,		/* out %ax, $0x98 */
+		0xeb, 0xfe,		/* jmp . */
+	};
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_INIT_RECEIVED };
+	struct itimerval tv = { .it_value.tv_usec = 100000 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct vm *vm = vm_create(MEM_SIZE);
+	struct kvm_vcpu_events ev;
+	struct vcpu *bsp, *ap;
+	struct kvm_sregs sregs;
+	long r[3];
+	bool ok;
+
+	if (on_kvm_dev())
+		kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0);
+	bsp = vcpu_add(vm, 0);
+	ap = vcpu_add(vm, 1);
+	vm_load(vm, SIPI_VECTOR << 12, ap_code, ap_code + sizeof(ap_code));
+
+	kvm_ioctl(ap->fd, KVM_SET_MP_STATE, &mp);
+	mp.mp_state = 77;
+	kvm_ioctl(ap->fd, KVM_GET_MP_STATE, &mp);
+	ok = mp.mp_state == KVM_MP_STATE_INIT_RECEIVED;
+	ap->run->immediate_exit = 1;
+	r[0] = __vcpu_run(ap);
+	ap->run->immediate_exit = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &tv, NULL);
+	r[1] = __vcpu_run(ap);
+	ok = ok && r[0] == -EINTR && r[1] == -EINTR && ap->run->exit_reason == KVM_EXIT_INTR;
+
+	get_events(ap, &ev);
+	ev.flags |= KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+	ev.sipi_vector = SIPI_VECTOR;
+	kvm_ioctl(ap->fd, KVM_SET_VCPU_EVENTS, &ev);
+	mp.mp_state = KVM_MP_STATE_SIPI_RECEIVED;
+	kvm_ioctl(ap->fd, KVM_SET_MP_STATE, &mp);
+	kvm_ioctl(ap->fd, KVM_GET_MP_STATE, &mp);
+	ok = ok && mp.mp_state == KVM_MP_STATE_RUNNABLE;
+	r[2] = __vcpu_run(ap);
+	kvm_ioctl(ap->fd, KVM_GET_SREGS, &sregs);
+	ok = ok && r[2] == 0 && ap->run->exit_reason == KVM_EXIT_IO &&
+	     ap->run->io.port == 0x98 && ap->run->io.size == 2 &&
+	     *(uint16_t *)((uint8_t *)ap->run + ap->run->io.data_offset) == SIPI_VECTOR << 8 &&
+	     sregs.cs.selector == SIPI_VECTOR << 8 && sregs.cs.base == SIPI_VECTOR << 12;
+	if (!ok)
+		ktap_info("mp_state %u, KVM_RUN %ld %ld %ld, exit %s, cs %#x base %#llx",
+			  mp.mp_state, r[0], r[1], r[2], exit_reason_str(ap->run->exit_reason),
+			  sregs.cs.selector, (unsigned long long)sregs.cs.base);
+	ktap_result(ok, "%sap_runs_sipi_vector", dev_tag);
+	vcpu_free(ap);
+	ev_free(vm, bsp);
 }
 
 static void case_caps(void)
@@ -724,6 +809,7 @@ static void cases(void)
 	case_softint_cut_short();
 	case_set_tpr();
 	case_mp_state();
+	case_ap_sipi();
 	case_caps();
 }
 

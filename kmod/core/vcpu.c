@@ -119,6 +119,25 @@ static void mkvm_run_save(struct mkvm_vcpu *vcpu)
 	run->ready_for_interrupt_injection = mkvm_ready_for_interrupt(vcpu);
 }
 
+/*
+ * An AP in KVM_MP_STATE_INIT_RECEIVED does not run until KVM_SET_MP_STATE
+ * gives it its SIPI, which cannot happen while this KVM_RUN holds the
+ * vCPU mutex: like KVM's vCPU blocked with no SIPI to come, it sleeps
+ * until a signal and returns -EINTR with KVM_EXIT_INTR.  The sleep wakes
+ * every 100 ms to see whether the host is going down, whose reboot
+ * notifier waits for every vCPU operation to end (core/hw.c).
+ */
+static int mkvm_wait_for_sipi(struct mkvm_vcpu *vcpu)
+{
+	while (!signal_pending(current)) {
+		if (mkvm_hw_shutting_down())
+			return -EIO;
+		schedule_timeout_interruptible(HZ / 10);
+	}
+	vcpu->run->exit_reason = KVM_EXIT_INTR;
+	return -EINTR;
+}
+
 static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -138,6 +157,8 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
 	}
+	if (vcpu->ev.wait_for_sipi)
+		return mkvm_wait_for_sipi(vcpu);
 
 	for (;;) {
 		if (signal_pending(current)) {

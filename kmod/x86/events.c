@@ -18,6 +18,7 @@
  * 28.2.4; EXITINTINFO, 15.7.2) and the backend hands it back here
  * through mkvm_queue_event(), so that it is delivered again, once.
  */
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <asm/trapnr.h>
@@ -365,7 +366,8 @@ static void mkvm_get_vcpu_events(struct mkvm_vcpu *vcpu, struct kvm_vcpu_events 
  * (without KVM_CAP_EXCEPTION_PAYLOAD or the triple-fault capability,
  * neither offered) the payload and triple-fault flags are refused.
  * minikvm has no SMM: entering it (smi.smm or smi.pending set) is refused
- * too.  The SIPI vector is ignored without an in-kernel APIC, as in KVM.
+ * too.  The SIPI vector is kept for KVM_SET_MP_STATE's SIPI_RECEIVED
+ * (KVM keeps it only with an in-kernel APIC; see mkvm_set_mp_state()).
  *
  * Return: 0 or -EINVAL; nothing changes on an error.
  */
@@ -393,6 +395,8 @@ static int mkvm_set_vcpu_events(struct mkvm_vcpu *vcpu, const struct kvm_vcpu_ev
 		.insn_len = in->interrupt.soft ? 2 : 0,	/* INT n: CD ib */
 	};
 	ev->nmi_injected = in->nmi.injected;
+	if (in->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
+		ev->sipi_vector = in->sipi_vector;
 	if (in->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
 		ev->nmi_pending = in->nmi.pending ? 1 : 0;
 	mkvm_vcpu_load(vcpu);
@@ -408,11 +412,43 @@ static int mkvm_set_vcpu_events(struct mkvm_vcpu *vcpu, const struct kvm_vcpu_ev
 }
 
 /*
- * KVM_SET_MP_STATE without an in-kernel APIC, as KVM: only RUNNABLE.
- * HALTED, INIT_RECEIVED and SIPI_RECEIVED belong to an in-kernel local
- * APIC, which would wake the vCPU or deliver the SIPI; here userspace
- * owns both (a HLT exits to it, an AP is started with KVM_SET_REGS and
- * KVM_SET_SREGS), and KVM refuses them too.
+ * Start an AP at its SIPI vector, as the processor does after INIT-SIPI
+ * (SDM Vol. 3A, 9.4.4.1 and 10.6.1, vector VV: CS selector VV00h, base
+ * VV000h, IP 0), and as KVM's kvm_vcpu_deliver_sipi_vector(): only CS and
+ * RIP change; the rest is the state the vCPU already has (the reset state
+ * for a new vCPU).
+ */
+static int mkvm_deliver_sipi(struct mkvm_vcpu *vcpu)
+{
+	struct kvm_sregs *sregs = kzalloc(sizeof(*sregs), GFP_KERNEL);
+
+	if (!sregs)
+		return -ENOMEM;
+	mkvm_vcpu_load(vcpu);
+	mkvm_ops->get_sregs(vcpu, sregs);
+	sregs->cs.selector = vcpu->ev.sipi_vector << 8;
+	sregs->cs.base = (u64)vcpu->ev.sipi_vector << 12;
+	mkvm_ops->set_sregs(vcpu, sregs);
+	mkvm_vcpu_put(vcpu);
+	kfree(sregs);
+	vcpu->rip = 0;
+	vcpu->ev.wait_for_sipi = false;
+	return 0;
+}
+
+/*
+ * KVM_SET_MP_STATE.  RUNNABLE, and the two states that start an AP:
+ * INIT_RECEIVED (the AP waits for its SIPI: KVM_RUN does not enter the
+ * guest) and SIPI_RECEIVED (the AP runs from the vector that
+ * KVM_SET_VCPU_EVENTS gave, KVM_VCPUEVENT_VALID_SIPI_VECTOR).
+ *
+ * KVM accepts INIT_RECEIVED and SIPI_RECEIVED only with its in-kernel
+ * local APIC, which is where the SIPI would come from.  minikvm has none,
+ * and a userspace that emulates the APIC (its INIT and SIPI IPIs) needs
+ * a way to start an AP exactly as the processor does, so minikvm takes
+ * them without one; api.rst records the difference.  HALTED stays
+ * refused: a HLT returns to userspace (KVM_EXIT_HLT), which owns waking
+ * the vCPU, so no halted state lives in the kernel.
  */
 static int mkvm_set_mp_state(struct mkvm_vcpu *vcpu, void __user *argp)
 {
@@ -420,7 +456,17 @@ static int mkvm_set_mp_state(struct mkvm_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&mp, argp, sizeof(mp)))
 		return -EFAULT;
-	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		vcpu->ev.wait_for_sipi = false;
+		return 0;
+	case KVM_MP_STATE_INIT_RECEIVED:
+		vcpu->ev.wait_for_sipi = true;
+		return 0;
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		return mkvm_deliver_sipi(vcpu);
+	}
+	return -EINVAL;
 }
 
 /**
@@ -430,11 +476,14 @@ static int mkvm_set_mp_state(struct mkvm_vcpu *vcpu, void __user *argp)
  * @ioctl: which
  * @argp: its argument in userspace
  *
- * Return: 0, -EFAULT, or -EINVAL as each ioctl above says.
+ * Return: 0, -EFAULT, -ENOMEM or -EINVAL as each ioctl above says.
  */
 int mkvm_events_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 {
-	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct kvm_mp_state mp = {
+		.mp_state = vcpu->ev.wait_for_sipi ? KVM_MP_STATE_INIT_RECEIVED :
+						     KVM_MP_STATE_RUNNABLE,
+	};
 	struct kvm_vcpu_events events;
 
 	switch (ioctl) {

@@ -66,6 +66,13 @@ struct mkvm_events {
 	 */
 	u8 shadow;
 	unsigned long shadow_rip;
+	/*
+	 * KVM_MP_STATE_INIT_RECEIVED: an AP waiting for its SIPI, which
+	 * KVM_SET_MP_STATE delivers from sipi_vector (KVM_SET_VCPU_EVENTS).
+	 * While it waits, KVM_RUN does not enter the guest.
+	 */
+	bool wait_for_sipi;
+	u8 sipi_vector;
 };
 
 /* The interrupt shadow in force now (see struct mkvm_events). */
