@@ -793,7 +793,7 @@ static void case_caps(void)
 	vm_free(vm);
 }
 
-#define NR_CASES 16
+#define NR_CASES 17
 
 static void cases(void)
 {
