@@ -10,7 +10,7 @@
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
 	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
-	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state)
+	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state) S(kvm_signal_mask)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -123,4 +123,5 @@
 	C(KVM_CAP_MP_STATE) C(KVM_GET_MP_STATE) C(KVM_SET_MP_STATE)	\
 	C(KVM_MP_STATE_RUNNABLE) C(KVM_MP_STATE_UNINITIALIZED)		\
 	C(KVM_MP_STATE_INIT_RECEIVED) C(KVM_MP_STATE_HALTED)		\
-	C(KVM_MP_STATE_SIPI_RECEIVED)
+	C(KVM_MP_STATE_SIPI_RECEIVED) C(KVM_SET_SIGNAL_MASK)		\
+	C(offsetof(struct kvm_signal_mask, sigset))

@@ -383,6 +383,10 @@ static void op_state(struct vcpu *v)
 	struct kvm_vcpu_events ev;
 	struct kvm_interrupt irq;
 	struct kvm_mp_state mp;
+	struct {
+		struct kvm_signal_mask m;
+		uint64_t set;
+	} sm;
 	unsigned int i;
 
 	switch (rnd() % 11) {
@@ -477,6 +481,11 @@ static void op_state(struct vcpu *v)
 		mp.mp_state = PICK(0, 3, 4, rnd());
 		check("KVM_SET_MP_STATE", __kvm_ioctl(v->fd, rnd() % 2 ? KVM_SET_MP_STATE :
 						      KVM_GET_MP_STATE, arg_ptr(&mp)), ERR_VCPU);
+		/* Any mask for KVM_RUN but one blocking the signaller's SIGUSR1. */
+		sm.m.len = PICK(8, 4, 128, rnd());
+		sm.set = rnd() & ~(1ull << (SIGUSR1 - 1));
+		check("KVM_SET_SIGNAL_MASK", __kvm_ioctl(v->fd, KVM_SET_SIGNAL_MASK,
+							 rnd() % 4 ? arg_ptr(&sm) : NULL), ERR_VCPU);
 		break;
 	default:
 		check("unknown vCPU ioctl", __kvm_ioctl(v->fd, _IOC(rnd() % 4, KVMIO, rnd() % 256,

@@ -4,7 +4,8 @@
  * thread, and three VMs sharing one page of host memory, all increment
  * counters with LOCK XADD; the totals must come out exact.  KVM_RUN gives
  * -EINTR for a signal sent to a vCPU thread spinning in the guest, and
- * for immediate_exit without entering the guest.
+ * for immediate_exit without entering the guest.  KVM_SET_SIGNAL_MASK
+ * (case_signal_mask) runs on /dev/kvm too.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -83,7 +84,7 @@ static void *kick_later(void *arg)
 	return NULL;
 }
 
-int main(void)
+static void minikvm_cases(void)
 {
 	uint32_t *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -96,7 +97,6 @@ int main(void)
 	bool ok;
 	int i, r;
 
-	ktap_plan(4);
 	TEST_ASSERT(shared != MAP_FAILED, "mmap");
 
 	/* Four vCPUs, one VM. */
@@ -159,5 +159,90 @@ int main(void)
 		    "immediate_exit");
 	vcpu_free(vcpu);
 	vm_free(vm);
-	return ktap_finish();
+	munmap(shared, 4096);
+}
+
+static pthread_t run_thread;
+static void *kick_usr2_later(void *arg)
+{
+	(void)arg;
+	usleep(200 * 1000);
+	pthread_kill(run_thread, SIGUSR2);
+	return NULL;
+}
+
+/*
+ * KVM_SET_SIGNAL_MASK, as a launcher uses it: SIGUSR1 blocked in the
+ * thread and let in during KVM_RUN.  Sent before KVM_RUN, it stays
+ * pending and ends KVM_RUN at once (the guest, a spinner, never runs),
+ * and is still pending and blocked after; with the mask cleared (NULL)
+ * the thread's own mask holds and the guest runs until SIGUSR2.  A wrong
+ * len is EINVAL, a bad pointer EFAULT.
+ */
+static void case_signal_mask(void)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint64_t set;
+	} arg = { .m.len = 8, .set = 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec zero = { 0 };
+	struct vm *vm = vm_create(1 << 20);
+	struct vcpu *vcpu;
+	sigset_t usr1, old, now;
+	uint32_t *count = (uint32_t *)((char *)vm->mem + GUEST_LOAD + 0x8000);
+	pthread_t kicker;
+	long r[6];
+	bool ok;
+
+	vm_load(vm, GUEST_LOAD, spin_guest_start, spin_guest_end);
+	vcpu = vcpu_add(vm, 0);
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+
+	r[0] = __kvm_ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &arg);
+	pthread_kill(pthread_self(), SIGUSR1);
+	r[1] = __vcpu_run(vcpu);
+	ok = r[0] == 0 && r[1] == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR &&
+	     *count == 0;
+	pthread_sigmask(SIG_BLOCK, NULL, &now);
+	ok = ok && sigismember(&now, SIGUSR1) && sigtimedwait(&usr1, NULL, &zero) == SIGUSR1;
+
+	r[2] = __kvm_ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, NULL);
+	pthread_kill(pthread_self(), SIGUSR1);
+	run_thread = pthread_self();
+	pthread_create(&kicker, NULL, kick_usr2_later, NULL);
+	r[3] = __vcpu_run(vcpu);
+	pthread_join(kicker, NULL);
+	ok = ok && r[2] == 0 && r[3] == -EINTR && *count > 0 &&
+	     sigtimedwait(&usr1, NULL, &zero) == SIGUSR1;
+
+	arg.m.len = 4;
+	r[4] = __kvm_ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &arg);
+	r[5] = __kvm_ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, (void *)8);
+	ok = ok && r[4] == -EINVAL && r[5] == -EFAULT;
+	if (!ok)
+		ktap_info("results %ld %ld %ld %ld %ld %ld, guest count %u", r[0], r[1], r[2],
+			  r[3], r[4], r[5], *count);
+	ktap_result(ok, "%ssignal_mask", dev_tag);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	vcpu_free(vcpu);
+	vm_free(vm);
+}
+
+static void cases(void)
+{
+	if (!on_kvm)
+		minikvm_cases();
+	case_signal_mask();
+}
+
+int main(void)
+{
+	/* The many-vCPU cases on minikvm only; the signal mask on KVM too. */
+	return run_on_minikvm_and_kvm(cases, 5, 1);
 }

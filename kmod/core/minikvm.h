@@ -147,6 +147,9 @@ struct mkvm_vcpu {
 	u64 pio_in_gpa;		/* ... this guest-physical address */
 	bool has_run;		/* KVM_RUN was called: CPUID is fixed */
 	u32 guest_debug;	/* KVM_GUESTDBG_* from KVM_SET_GUEST_DEBUG */
+	/* KVM_SET_SIGNAL_MASK: the thread's signal mask during KVM_RUN. */
+	bool sigset_active;
+	sigset_t sigset;
 	unsigned long db[4];	/* the guest's DR0-DR3 (x86/dr.c) */
 	unsigned long dr7;	/* the guest's DR7, also in the VMCS/VMCB */
 	bool step_with_tf;	/* the backend single-steps through RFLAGS.TF */

@@ -219,12 +219,42 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 }
 
 /*
+ * KVM_SET_SIGNAL_MASK: the signal mask of the thread while KVM_RUN runs,
+ * or (NULL) its own.  A launcher blocks its kick signal outside KVM_RUN
+ * and unblocks it here, so that a kick sent just before KVM_RUN stays
+ * pending and ends it at once instead of being lost.  SIGKILL and
+ * SIGSTOP cannot be blocked, as for sigprocmask().
+ */
+static int mkvm_set_signal_mask(struct mkvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_signal_mask __user *m = argp;
+	struct kvm_signal_mask hdr;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&hdr, m, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, m->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+/*
  * KVM_RUN.  Userspace's kvm_run->cr8 becomes the guest's TPR first (KVM:
  * -EINVAL for reserved bits), and kvm_run reports it back on the way out.
  */
 static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 {
 	u64 cr8 = READ_ONCE(vcpu->run->cr8);
+	sigset_t saved;
 	int r;
 
 	/* As KVM: a bad CR8 fails KVM_RUN, and kvm_run still reports. */
@@ -234,7 +264,16 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 		vcpu->cr8 = cr8;
 		/* Back from userspace: flush L1D before entry (x86/spec.c). */
 		vcpu->spec_l1d_flush = true;
+		if (vcpu->sigset_active)
+			sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 		r = mkvm_vcpu_run_loop(vcpu);
+		/*
+		 * A signal that the run's mask let in and the thread's own
+		 * blocks stays pending: KVM_RUN returned -EINTR for it, and
+		 * the thread takes it once it unblocks it, as with KVM.
+		 */
+		if (vcpu->sigset_active)
+			sigprocmask(SIG_SETMASK, &saved, NULL);
 	}
 	mkvm_run_save(vcpu);
 	return r;
@@ -379,6 +418,9 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 		r = mkvm_msrs_ioctl(vcpu, argp, ioctl == KVM_SET_MSRS);
+		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = mkvm_set_signal_mask(vcpu, argp);
 		break;
 	case KVM_SET_GUEST_DEBUG:
 		r = mkvm_set_guest_debug(vcpu, argp);

@@ -368,6 +368,12 @@ struct kvm_mp_state {
 	__u32 mp_state;
 };
 
+/* KVM_SET_SIGNAL_MASK: len bytes of a sigset_t follow (8 on x86-64) */
+struct kvm_signal_mask {
+	__u32 len;
+	__u8  sigset[];
+};
+
 /* KVM_INTERRUPT: an external interrupt's vector */
 struct kvm_interrupt {
 	__u32 irq;
@@ -408,6 +414,7 @@ struct kvm_guest_debug {
 #define KVM_SET_SREGS		_IOW(KVMIO,  0x84, struct kvm_sregs)
 #define KVM_GET_MSRS		_IOWR(KVMIO, 0x88, struct kvm_msrs)
 #define KVM_SET_MSRS		_IOW(KVMIO,  0x89, struct kvm_msrs)
+#define KVM_SET_SIGNAL_MASK	_IOW(KVMIO,  0x8b, struct kvm_signal_mask)
 #define KVM_GET_FPU		_IOR(KVMIO,  0x8c, struct kvm_fpu)
 #define KVM_SET_FPU		_IOW(KVMIO,  0x8d, struct kvm_fpu)
 #define KVM_GET_XSAVE		_IOR(KVMIO,  0xa4, struct kvm_xsave)
