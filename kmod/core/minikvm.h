@@ -82,10 +82,16 @@ struct mkvm_vcpu_stats {
 	u64 user_exits;		/* KVM_RUN returning 0 to userspace */
 	u64 migrations;		/* loads on another host CPU than the last */
 	u64 guest_time_ns;	/* from entry to exit, summed */
-	/* By exit reason, slot 0 for the reasons without their own. */
-	u64 reason_exits[MKVM_STATS_REASONS];
-	/* Root-side time of each exit, ns, log2 buckets as KVM's. */
-	u64 reason_hist[MKVM_STATS_REASONS][MKVM_STATS_HIST];
+	/*
+	 * By exit reason, slot 0 for the reasons without their own: the
+	 * exits, and the root-side time of each, ns, in log2 buckets as
+	 * KVM's.  The slots in use come first: the described data is one
+	 * block, as KVM's.
+	 */
+	struct {
+		u64 exits;
+		u64 hist[MKVM_STATS_HIST];
+	} reason[MKVM_STATS_REASONS];
 };
 
 /* A VM's counters that are not kept elsewhere; under vm->mmu_lock. */

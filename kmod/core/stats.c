@@ -127,7 +127,7 @@ static const struct mkvm_stats_desc mkvm_vcpu_base_desc[] = {
  * The vCPU's descriptors, built once the backend is known
  * (mkvm_stats_init()): the base ones, then per exit reason a counter
  * "exits_BACKEND_REASON" and a log2 histogram of the root-side time
- * "handle_BACKEND_REASON_hist".
+ * "handle_BACKEND_REASON_hist", in the order of their data.
  *
  * One named counter per reason rather than one linear histogram indexed
  * by the raw reason: the readers of KVM's stats (QEMU's "info stats",
@@ -140,18 +140,23 @@ static const struct mkvm_stats_desc mkvm_vcpu_base_desc[] = {
  */
 static struct mkvm_stats_desc *mkvm_vcpu_desc;
 static struct kvm_stats_header mkvm_vcpu_header;
+/* The data they describe: struct mkvm_vcpu_stats up to the last slot used. */
+static size_t mkvm_vcpu_data_size;
 /* Raw exit code to the slot of struct mkvm_vcpu_stats's reason arrays. */
 static u8 mkvm_exit_slots[MKVM_STATS_CODES];
 /* Names the per-VM debugfs directories: "PID-SERIAL". */
 static atomic_t mkvm_vm_serial = ATOMIC_INIT(0);
 
-static void mkvm_reason_desc(struct mkvm_stats_desc *count, struct mkvm_stats_desc *hist,
-			     unsigned int slot, const char *reason)
+static void mkvm_reason_desc(struct mkvm_stats_desc *d, unsigned int slot, const char *reason)
 {
+	size_t at = offsetof(struct mkvm_vcpu_stats, reason) +
+		    slot * sizeof_field(struct mkvm_vcpu_stats, reason[0]);
+	struct mkvm_stats_desc *count = d, *hist = d + 1;
+
 	count->flags = KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE |
 		       KVM_STATS_BASE_POW10;
 	count->size = 1;
-	count->offset = offsetof(struct mkvm_vcpu_stats, reason_exits) + slot * sizeof(u64);
+	count->offset = at;
 	WARN_ON(snprintf(count->name, sizeof(count->name), "exits_%s_%s",
 			 mkvm_ops->name, reason) >= sizeof(count->name));
 
@@ -160,8 +165,7 @@ static void mkvm_reason_desc(struct mkvm_stats_desc *count, struct mkvm_stats_de
 		      KVM_STATS_BASE_POW10;
 	hist->exponent = -9;
 	hist->size = MKVM_STATS_HIST;
-	hist->offset = offsetof(struct mkvm_vcpu_stats, reason_hist) +
-		       slot * MKVM_STATS_HIST * sizeof(u64);
+	hist->offset = at + sizeof(u64);
 	WARN_ON(snprintf(hist->name, sizeof(hist->name), "handle_%s_%s_hist",
 			 mkvm_ops->name, reason) >= sizeof(hist->name));
 }
@@ -201,7 +205,7 @@ int mkvm_stats_init(void)
 	if (!d)
 		return -ENOMEM;
 	memcpy(d, mkvm_vcpu_base_desc, sizeof(mkvm_vcpu_base_desc));
-	mkvm_reason_desc(&d[base], &d[base + nr], 0, "other");
+	mkvm_reason_desc(&d[base], 0, "other");
 	for (i = 1; i < nr; i++) {
 		const struct mkvm_exit_name *e = &mkvm_ops->exit_names[i - 1];
 
@@ -211,7 +215,7 @@ int mkvm_stats_init(void)
 			return -EINVAL;
 		}
 		mkvm_exit_slots[e->code] = i;
-		mkvm_reason_desc(&d[base + i], &d[base + nr + i], i, e->name);
+		mkvm_reason_desc(&d[base + 2 * i], i, e->name);
 	}
 
 	mkvm_vcpu_desc = d;
@@ -223,6 +227,8 @@ int mkvm_stats_init(void)
 	};
 	mkvm_vcpu_header.data_offset = mkvm_vcpu_header.desc_offset +
 				       mkvm_vcpu_header.num_desc * sizeof(*d);
+	mkvm_vcpu_data_size = offsetof(struct mkvm_vcpu_stats, reason) +
+			      nr * sizeof_field(struct mkvm_vcpu_stats, reason[0]);
 	return 0;
 }
 
@@ -252,7 +258,7 @@ void mkvm_stats_exited(struct mkvm_vcpu *vcpu, u64 entry_ns, u64 exit_ns)
 	if (code < MKVM_STATS_CODES)
 		slot = mkvm_exit_slots[array_index_nospec(code, MKVM_STATS_CODES)];
 	st->exits++;
-	st->reason_exits[slot]++;
+	st->reason[slot].exits++;
 	st->guest_time_ns += exit_ns - entry_ns;
 	vcpu->stats_slot = slot;
 	vcpu->stats_exit_ns = exit_ns;
@@ -282,7 +288,7 @@ void mkvm_stats_handled(struct mkvm_vcpu *vcpu, u64 now_ns)
 	/* Bucket 0 holds 0 ns, bucket i [2^(i-1), 2^i), the last the rest. */
 	if (ns > 0)
 		bucket = min_t(unsigned int, fls64(ns), MKVM_STATS_HIST - 1);
-	vcpu->stats->reason_hist[vcpu->stats_slot][bucket]++;
+	vcpu->stats->reason[vcpu->stats_slot].hist[bucket]++;
 }
 
 /* What one stats fd shows: its blocks, in file order. */
@@ -373,7 +379,7 @@ static ssize_t mkvm_vcpu_stats_read(struct file *file, char __user *buf, size_t 
 	struct mkvm_vcpu *vcpu = file->private_data;
 	struct mkvm_stats_view v = {
 		.header = &mkvm_vcpu_header, .id = vcpu->stats_id, .desc = mkvm_vcpu_desc,
-		.data = vcpu->stats, .data_size = sizeof(*vcpu->stats),
+		.data = vcpu->stats, .data_size = mkvm_vcpu_data_size,
 	};
 
 	return mkvm_stats_read(&v, buf, size, ppos);
