@@ -436,7 +436,7 @@ static void cases(void)
 	bool ok, hists_ok;
 	unsigned int i;
 	long fd;
-	const char *be;
+	const char *be = NULL;
 
 	ktap_result(__kvm_ioctl(vm->sys_fd, KVM_CHECK_EXTENSION,
 				(void *)(long)KVM_CAP_BINARY_STATS_FD) == 1,
@@ -452,6 +452,10 @@ static void cases(void)
 	     desc_is(&vs, "remote_tlb_flush", FLAGS(CUMULATIVE, NONE), 0, 1) &&
 	     desc_is(&vs, "pages_4k", FLAGS(INSTANT, NONE), 0, 1);
 	ktap_result(ok, "%svm_header_and_descriptors", dev_tag);
+	if (!on_kvm) {
+		be = backend_prefix(&cs);
+		TEST_ASSERT(be, "no exits_vmx_cpuid or exits_svm_cpuid");
+	}
 	snprintf(want_id, sizeof(want_id), "%s%d/vcpu-0", id_kind, getpid());
 	ktap_result(header_ok(&cs, want_id) && descs_sane(&cs), "%svcpu_header", dev_tag);
 	ok = true;
@@ -493,8 +497,16 @@ static void cases(void)
 	ktap_result(ok, "%sirq_window_and_request_irq_exits", dev_tag);
 	ok = on_kvm ? sf_get(&cs, "irq_injections") >= 1 : sf_get(&cs, "irq_injections") == 1;
 	ktap_result(ok, "%sirq_injections", dev_tag);
-	ok = on_kvm ? sf_get(&cs, "nmi_injections") >= 2 && sf_get(&cs, "nmi_window_exits") >= 1 :
-		      sf_get(&cs, "nmi_injections") == 2 && sf_get(&cs, "nmi_window_exits") == 1;
+	/*
+	 * VMX: one NMI-window exit, for the second NMI.  SVM, as KVM's SVM
+	 * counts it: the IRET intercept of each NMI handler (the second
+	 * handler's IRET ran in the signal's KVM_RUN).
+	 */
+	if (on_kvm)
+		ok = sf_get(&cs, "nmi_injections") >= 2 && sf_get(&cs, "nmi_window_exits") >= 1;
+	else
+		ok = sf_get(&cs, "nmi_injections") == 2 &&
+		     sf_get(&cs, "nmi_window_exits") == (strcmp(be, "vmx") ? 2 : 1);
 	ktap_info("nmi_injections %llu, nmi_window_exits %llu",
 		  (unsigned long long)sf_get(&cs, "nmi_injections"),
 		  (unsigned long long)sf_get(&cs, "nmi_window_exits"));
@@ -503,8 +515,6 @@ static void cases(void)
 		    "%ssignal_exits", dev_tag);
 
 	if (!on_kvm) {
-		be = backend_prefix(&cs);
-		TEST_ASSERT(be, "no exits_vmx_cpuid or exits_svm_cpuid");
 		ok = reasons_consistent(&cs, exits, &hists_ok) &&
 		     reason(&cs, be, "cpuid") == N_CPUID && reason(&cs, be, "hlt") == N_HLT &&
 		     reason(&cs, be, !strcmp(be, "vmx") ? "io_instruction" : "ioio") == seen.io;
