@@ -130,8 +130,8 @@ static const struct mkvm_stats_desc mkvm_vcpu_base_desc[] = {
  * "handle_BACKEND_REASON_hist", in the order of their data.
  *
  * One named counter per reason rather than one linear histogram indexed
- * by the raw reason: the readers of KVM's stats (QEMU's "info stats",
- * KVM's selftests, kvm_stat's successors) show each descriptor by name,
+ * by the raw reason: the readers of KVM's stats (QEMU's query-stats and
+ * "info stats", KVM's selftests) show each descriptor by name,
  * so "exits_vmx_io_instruction 42" reads as it is, where bucket 30 of a
  * histogram would need the SDM at hand; SVM's codes are also too sparse
  * for a linear histogram (NPF is 0x400).  The names are those of KVM's
@@ -142,7 +142,7 @@ static struct mkvm_stats_desc *mkvm_vcpu_desc;
 static struct kvm_stats_header mkvm_vcpu_header;
 /* The data they describe: struct mkvm_vcpu_stats up to the last slot used. */
 static size_t mkvm_vcpu_data_size;
-/* Raw exit code to the slot of struct mkvm_vcpu_stats's reason arrays. */
+/* Raw exit code to its slot in struct mkvm_vcpu_stats's reason[]. */
 static u8 mkvm_exit_slots[MKVM_STATS_CODES];
 /* Names the per-VM debugfs directories: "PID-SERIAL". */
 static atomic_t mkvm_vm_serial = ATOMIC_INIT(0);
