@@ -10,7 +10,8 @@
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
 	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
-	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state) S(kvm_signal_mask)
+	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state) S(kvm_signal_mask) \
+	S(kvm_stats_header) S(kvm_stats_desc)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -79,7 +80,13 @@
 	F(kvm_vcpu_events, triple_fault.pending)			\
 	F(kvm_vcpu_events, reserved)					\
 	F(kvm_vcpu_events, exception_has_payload)			\
-	F(kvm_vcpu_events, exception_payload)
+	F(kvm_vcpu_events, exception_payload)				\
+	F(kvm_stats_header, flags) F(kvm_stats_header, name_size)	\
+	F(kvm_stats_header, num_desc) F(kvm_stats_header, id_offset)	\
+	F(kvm_stats_header, desc_offset) F(kvm_stats_header, data_offset) \
+	F(kvm_stats_desc, flags) F(kvm_stats_desc, exponent)		\
+	F(kvm_stats_desc, size) F(kvm_stats_desc, offset)		\
+	F(kvm_stats_desc, bucket_size)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -124,4 +131,16 @@
 	C(KVM_MP_STATE_RUNNABLE) C(KVM_MP_STATE_UNINITIALIZED)		\
 	C(KVM_MP_STATE_INIT_RECEIVED) C(KVM_MP_STATE_HALTED)		\
 	C(KVM_MP_STATE_SIPI_RECEIVED) C(KVM_SET_SIGNAL_MASK)		\
-	C(offsetof(struct kvm_signal_mask, sigset))
+	C(offsetof(struct kvm_signal_mask, sigset))			\
+	C(KVM_CAP_BINARY_STATS_FD) C(KVM_GET_STATS_FD)			\
+	C(offsetof(struct kvm_stats_desc, name))			\
+	C(KVM_STATS_TYPE_SHIFT) C(KVM_STATS_TYPE_MASK)			\
+	C(KVM_STATS_TYPE_CUMULATIVE) C(KVM_STATS_TYPE_INSTANT)		\
+	C(KVM_STATS_TYPE_PEAK) C(KVM_STATS_TYPE_LINEAR_HIST)		\
+	C(KVM_STATS_TYPE_LOG_HIST) C(KVM_STATS_TYPE_MAX)		\
+	C(KVM_STATS_UNIT_SHIFT) C(KVM_STATS_UNIT_MASK)			\
+	C(KVM_STATS_UNIT_NONE) C(KVM_STATS_UNIT_BYTES)			\
+	C(KVM_STATS_UNIT_SECONDS) C(KVM_STATS_UNIT_CYCLES)		\
+	C(KVM_STATS_UNIT_BOOLEAN) C(KVM_STATS_UNIT_MAX)			\
+	C(KVM_STATS_BASE_SHIFT) C(KVM_STATS_BASE_MASK)			\
+	C(KVM_STATS_BASE_POW10) C(KVM_STATS_BASE_POW2) C(KVM_STATS_BASE_MAX)

@@ -5,7 +5,8 @@
  * and EPT/NPT tables exist right now, module-wide.  Every count is back
  * to 0 once the last VM is gone, which the leak selftests check.  The
  * other files come from the code they show: host_state, intercepts,
- * power and mitigations.
+ * power and mitigations, and vms/, one directory of statistics per VM
+ * (core/stats.c).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -16,6 +17,7 @@
 struct mkvm_counts mkvm_counts;
 
 static struct dentry *mkvm_debugfs_dir;
+static struct dentry *mkvm_debugfs_vms_dir;
 
 static int mkvm_objects_show(struct seq_file *m, void *unused)
 {
@@ -42,6 +44,17 @@ void mkvm_debugfs_init(void)
 	mkvm_intercepts_init(mkvm_debugfs_dir);
 	mkvm_hw_debugfs_init(mkvm_debugfs_dir);
 	mkvm_spec_debugfs_init(mkvm_debugfs_dir);
+	mkvm_debugfs_vms_dir = debugfs_create_dir("vms", mkvm_debugfs_dir);
+}
+
+/**
+ * mkvm_debugfs_vms() - the directory that holds one directory per VM
+ *
+ * Return: the dentry, or NULL or an error pointer when it does not exist.
+ */
+struct dentry *mkvm_debugfs_vms(void)
+{
+	return mkvm_debugfs_vms_dir;
 }
 
 /**
@@ -50,4 +63,6 @@ void mkvm_debugfs_init(void)
 void mkvm_debugfs_exit(void)
 {
 	debugfs_remove_recursive(mkvm_debugfs_dir);
+	mkvm_debugfs_dir = NULL;
+	mkvm_debugfs_vms_dir = NULL;
 }

@@ -124,6 +124,8 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 	u64 gpa;
 	int r;
 
+	/* Emulated here, as KVM's emulator does INS and OUTS. */
+	vcpu->stats->insn_emulation++;
 	if (!count) {
 		vcpu->rip = io->next_rip;
 		return MKVM_RESUME;

@@ -38,6 +38,7 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;
@@ -134,20 +135,27 @@ static int __init minikvm_init(void)
 	r = mkvm_ops->hardware_setup();
 	if (r)
 		goto err_spec;
-	r = mkvm_hw_init();
+	r = mkvm_stats_init();
 	if (r)
 		goto err_setup;
+	r = mkvm_hw_init();
+	if (r)
+		goto err_stats;
+	/* Before the device: a VM's statistics go into its directory. */
+	mkvm_debugfs_init();
 	r = misc_register(&mkvm_dev);
 	if (r) {
 		pr_err("cannot register /dev/minikvm: %d\n", r);
 		goto err_hw;
 	}
-	mkvm_debugfs_init();
 	pr_info("loaded, %s backend\n", mkvm_ops->name);
 	return 0;
 
 err_hw:
+	mkvm_debugfs_exit();
 	mkvm_hw_exit();
+err_stats:
+	mkvm_stats_exit();
 err_setup:
 	mkvm_ops->hardware_unsetup();
 err_spec:
@@ -161,6 +169,7 @@ static void __exit minikvm_exit(void)
 	misc_deregister(&mkvm_dev);
 	mkvm_debugfs_exit();
 	mkvm_hw_exit();
+	mkvm_stats_exit();
 	mkvm_ops->hardware_unsetup();
 	mkvm_spec_exit();
 	pr_info("unloaded\n");

@@ -24,6 +24,7 @@
 #include "../x86/ops.h"
 #include "../x86/tdp.h"
 
+struct dentry;
 struct fxregs_state;
 
 #define MKVM_MAX_SLOTS		32	/* KVM_CAP_NR_MEMSLOTS */
@@ -40,6 +41,62 @@ enum mkvm_reg {
 	MKVM_R8, MKVM_R9, MKVM_R10, MKVM_R11,
 	MKVM_R12, MKVM_R13, MKVM_R14, MKVM_R15,
 	MKVM_NR_GPRS
+};
+
+/* Statistics (core/stats.c). */
+#define MKVM_STATS_NAME_SIZE	48	/* KVM's: bytes of the id and of each name */
+#define MKVM_STATS_HIST		32	/* log2 buckets, as KVM's halt_wait_hist */
+#define MKVM_STATS_REASONS	56	/* "other", then a backend's exit_names */
+/* Raw exit codes below this have a slot of their own (SVM's NPF is 0x400). */
+#define MKVM_STATS_CODES	0x410
+/* vcpu->exit_code when the entry failed before any exit (VMX VMfail). */
+#define MKVM_EXIT_CODE_NONE	U32_MAX
+
+/*
+ * A vCPU's counters, the data block of its stats fd (KVM_GET_STATS_FD)
+ * in this order: the descriptors in core/stats.c give each its offset.
+ * Only the thread inside a vCPU ioctl (vcpu->mutex held) writes them,
+ * with plain increments, as KVM's vcpu->stat; readers (the stats fd,
+ * debugfs) take what they find, without a lock.  The
+ * fields named as KVM's mean what KVM's do (arch/x86/kvm/x86.c); the
+ * others are minikvm's own.  Allocated apart from the vCPU: the
+ * histograms make it about 14 KiB.
+ */
+struct mkvm_vcpu_stats {
+	u64 exits;		/* every VM exit, failed entries included */
+	u64 io_exits;		/* IN, OUT, INS, OUTS intercepted */
+	u64 mmio_exits;		/* KVM_EXIT_MMIO */
+	u64 halt_exits;		/* HLT intercepted */
+	u64 irq_exits;		/* external-interrupt exits */
+	u64 signal_exits;	/* KVM_RUN ended by a signal (KVM_EXIT_INTR) */
+	u64 irq_window_exits;	/* interrupt-window (VMX) / VINTR (SVM) exits */
+	u64 nmi_window_exits;	/* NMI-window (VMX) / IRET (SVM) exits */
+	u64 request_irq_exits;	/* KVM_EXIT_IRQ_WINDOW_OPEN */
+	u64 insn_emulation;	/* instructions decoded and done in software */
+	u64 irq_injections;	/* interrupts given by an entry */
+	u64 nmi_injections;	/* NMIs given by an entry */
+	u64 pf_taken;		/* EPT violations / NPFs the MMU handled */
+	u64 pf_fixed;		/* ... that mapped guest memory */
+	u64 l1d_flush;		/* L1D flushes before an entry (x86/spec.c) */
+	u64 exception_injections;	/* exceptions given by an entry */
+	u64 user_exits;		/* KVM_RUN returning 0 to userspace */
+	u64 migrations;		/* loads on another host CPU than the last */
+	u64 guest_time_ns;	/* from entry to exit, summed */
+	/*
+	 * By exit reason, slot 0 for the reasons without their own: the
+	 * exits, and the root-side time of each, ns, in log2 buckets as
+	 * KVM's.  The slots in use come first: the described data is one
+	 * block, as KVM's.
+	 */
+	struct {
+		u64 exits;
+		u64 hist[MKVM_STATS_HIST];
+	} reason[MKVM_STATS_REASONS];
+};
+
+/* A VM's counters that are not kept elsewhere; under vm->mmu_lock. */
+struct mkvm_vm_stats {
+	u64 remote_tlb_flush;	/* mkvm_mmu_zap(): every vCPU kicked out */
 };
 
 struct mkvm_slot {
@@ -85,17 +142,11 @@ struct mkvm_vm {
 	unsigned long tss_addr;
 	u64 identity_map_addr;
 
-	void *arch;		/* backend data, owned by the backend */
-};
+	struct mkvm_vm_stats stats;
+	char stats_id[MKVM_STATS_NAME_SIZE];	/* "minikvm-PID" */
+	struct dentry *debugfs;	/* its summary directory, or NULL */
 
-/* Exit counters; no interface shows them to userspace yet. */
-struct mkvm_vcpu_stats {
-	u64 exits;
-	u64 user_exits;
-	u64 mmu_faults;
-	u64 migrations;
-	u64 injections;		/* events delivered by an entry */
-	u64 irq_window_exits;	/* KVM_EXIT_IRQ_WINDOW_OPEN */
+	void *arch;		/* backend data, owned by the backend */
 };
 
 /* An MMIO read waiting for its data from userspace (x86/mmio.c). */
@@ -178,7 +229,17 @@ struct mkvm_vcpu {
 	struct mkvm_mmio_read mmio_read;
 	struct mkvm_events ev;	/* what the next entries deliver (x86/events.c) */
 
-	struct mkvm_vcpu_stats stats;
+	/*
+	 * Statistics: the counters, the backend's raw reason of the last
+	 * exit (set by ->run()), and the exit whose root-side time is still
+	 * running (core/stats.c).
+	 */
+	struct mkvm_vcpu_stats *stats;
+	u32 exit_code;
+	u8 stats_slot;
+	bool stats_open;
+	u64 stats_exit_ns;
+	char stats_id[MKVM_STATS_NAME_SIZE];	/* "minikvm-PID/vcpu-ID" */
 
 	/* Speculation state (x86/spec.c); only the running vCPU's thread. */
 	bool spec_l1d_flush;		/* flush L1D before the next entry */
@@ -200,6 +261,7 @@ extern struct mkvm_counts mkvm_counts;
 /* core/debugfs.c */
 void mkvm_debugfs_init(void);
 void mkvm_debugfs_exit(void);
+struct dentry *mkvm_debugfs_vms(void);
 
 /* x86/host_state_debugfs.c */
 struct dentry;
@@ -229,6 +291,19 @@ void mkvm_hw_leave(void);
 bool mkvm_hw_shutting_down(void);
 struct dentry;
 void mkvm_hw_debugfs_init(struct dentry *dir);
+
+/* core/stats.c */
+int mkvm_stats_init(void);
+void mkvm_stats_exit(void);
+void mkvm_stats_vm_init(struct mkvm_vm *vm);
+void mkvm_stats_vm_destroy(struct mkvm_vm *vm);
+int mkvm_stats_vcpu_init(struct mkvm_vcpu *vcpu);
+void mkvm_stats_vcpu_free(struct mkvm_vcpu *vcpu);
+void mkvm_stats_vcpu_debugfs(struct mkvm_vcpu *vcpu);
+int mkvm_vm_stats_fd(struct mkvm_vm *vm);
+int mkvm_vcpu_stats_fd(struct mkvm_vcpu *vcpu);
+void mkvm_stats_exited(struct mkvm_vcpu *vcpu, u64 entry_ns, u64 exit_ns);
+void mkvm_stats_handled(struct mkvm_vcpu *vcpu, u64 now_ns);
 
 /* core/vm.c */
 int mkvm_create_vm(unsigned long type);

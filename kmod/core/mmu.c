@@ -158,6 +158,7 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 	unsigned long idx, first, last;
 	int r;
 
+	vcpu->stats->pf_taken++;
 	mutex_lock(&vm->mmu_lock);
 	fs.slot = mkvm_find_slot(vm, gpa);
 	if (vm->mm_released) {
@@ -177,10 +178,11 @@ int mkvm_mmu_fault(struct mkvm_vcpu *vcpu, u64 gpa, bool write)
 	last = min_t(u64, first + MKVM_FAULT_AROUND, fs.slot->npages);
 	mutex_unlock(&vm->mmu_lock);
 
-	vcpu->stats.mmu_faults++;
 	r = mkvm_mmu_map_block(vm, &fs, first, last - first);
 	if (r == -EFAULT)
 		r = mkvm_mmu_map_block(vm, &fs, idx, 1);
+	if (!r)
+		vcpu->stats->pf_fixed++;
 	return r;
 }
 
@@ -233,6 +235,7 @@ void mkvm_mmu_zap(struct mkvm_vm *vm, struct mkvm_slot *hide)
 	/* The kick below must come after the new generation is visible. */
 	smp_mb__after_atomic();
 	mkvm_kick_all_cpus();
+	vm->stats.remote_tlb_flush++;
 	mkvm_tdp_recycle_root(&vm->tdp, old_root);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -60,7 +61,7 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 			   vcpu->step_with_tf && !(vcpu->rflags & X86_EFLAGS_TF) ?
 			   X86_EFLAGS_TF : 0;
 	enum mkvm_exit_action act;
-	u64 host_tsc_aux;
+	u64 host_tsc_aux, entry_ns, exit_ns;
 
 	mkvm_vcpu_load(vcpu);
 	kernel_fpu_begin();
@@ -84,8 +85,12 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	mkvm_load_guest_dr(vcpu);
 	host_tsc_aux = mkvm_tsc_aux_load(vcpu);
 	mkvm_inject_events(vcpu);
+	/* The last exit's root-side time ends; the time in the guest begins. */
+	entry_ns = local_clock();
+	mkvm_stats_handled(vcpu, entry_ns);
 	mkvm_ops->run(vcpu);
 	mkvm_spec_after_exit();
+	exit_ns = local_clock();
 	mkvm_tsc_aux_put(vcpu, host_tsc_aux);
 	vcpu->rflags &= ~tf;
 	/*
@@ -99,7 +104,7 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	mkvm_fpu_save_guest(vcpu);
 	local_irq_enable();
 	kernel_fpu_end();
-	vcpu->stats.exits++;
+	mkvm_stats_exited(vcpu, entry_ns, exit_ns);
 	act = mkvm_ops->handle_exit(vcpu);
 	mkvm_vcpu_put(vcpu);
 	return act;
@@ -134,6 +139,7 @@ static int mkvm_wait_for_sipi(struct mkvm_vcpu *vcpu)
 			return -EIO;
 		schedule_timeout_interruptible(HZ / 10);
 	}
+	vcpu->stats->signal_exits++;
 	vcpu->run->exit_reason = KVM_EXIT_INTR;
 	return -EINTR;
 }
@@ -163,6 +169,7 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 	for (;;) {
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
+			vcpu->stats->signal_exits++;
 			return -EINTR;
 		}
 		/* The host is going down: the reboot notifier waits for this. */
@@ -179,13 +186,13 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 			if (READ_ONCE(run->request_interrupt_window) &&
 			    mkvm_ready_for_interrupt(vcpu)) {
 				run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
-				vcpu->stats.irq_window_exits++;
-				vcpu->stats.user_exits++;
+				vcpu->stats->request_irq_exits++;
+				vcpu->stats->user_exits++;
 				return 0;
 			}
 			break;
 		case MKVM_EXIT_USER:
-			vcpu->stats.user_exits++;
+			vcpu->stats->user_exits++;
 			return 0;
 		case MKVM_MMU_FAULT:
 			flags = vcpu->fault_flags;
@@ -208,7 +215,7 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 					mkvm_emulate_mmio(vcpu, vcpu->fault_gpa);
 				else
 					mkvm_exit_emulation(vcpu, vcpu->fault_gpa, NULL, 0);
-				vcpu->stats.user_exits++;
+				vcpu->stats->user_exits++;
 				return 0;
 			}
 			if (r)
@@ -267,6 +274,8 @@ static int mkvm_vcpu_run(struct mkvm_vcpu *vcpu)
 		if (vcpu->sigset_active)
 			sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 		r = mkvm_vcpu_run_loop(vcpu);
+		/* Whatever ended KVM_RUN, the last exit's handling is over. */
+		mkvm_stats_handled(vcpu, local_clock());
 		/*
 		 * A signal that the run's mask let in and the thread's own
 		 * blocks stays pending: KVM_RUN returned -EINTR for it, and
@@ -443,6 +452,10 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_MP_STATE:
 		r = mkvm_events_ioctl(vcpu, ioctl, argp);
 		break;
+	case KVM_GET_STATS_FD:
+		/* The argument is not looked at, as in KVM. */
+		r = mkvm_vcpu_stats_fd(vcpu);
+		break;
 	default:
 		r = -ENOTTY;
 	}
@@ -509,6 +522,7 @@ void mkvm_vcpu_free(struct mkvm_vcpu *vcpu)
 	kvfree(vcpu->cpuid);
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->run);
+	mkvm_stats_vcpu_free(vcpu);
 	kfree(vcpu);
 	mkvm_count(vcpus, -1);
 }
@@ -568,9 +582,11 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
 	vcpu->cpu = -1;
 	vcpu->mmu_gen = atomic_read(&vm->mmu_gen) - 1;	/* flush first */
 	mutex_init(&vcpu->mutex);
+	if (mkvm_stats_vcpu_init(vcpu))
+		goto err_free;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
-		goto err_free;
+		goto err_stats;
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->pio_data)
 		goto err_run;
@@ -592,6 +608,7 @@ int mkvm_create_vcpu(struct mkvm_vm *vm, unsigned long id)
 		goto err_arch;
 	}
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	mkvm_stats_vcpu_debugfs(vcpu);
 	mutex_unlock(&vm->lock);
 	return r;
 
@@ -603,6 +620,8 @@ err_pio:
 	free_page((unsigned long)vcpu->pio_data);
 err_run:
 	free_page((unsigned long)vcpu->run);
+err_stats:
+	mkvm_stats_vcpu_free(vcpu);
 err_free:
 	kfree(vcpu);
 	mkvm_count(vcpus, -1);

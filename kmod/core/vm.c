@@ -16,16 +16,13 @@
 
 #include "minikvm.h"
 
-void mkvm_vm_get(struct mkvm_vm *vm)
-{
-	kref_get(&vm->ref);
-}
-
 static void mkvm_vm_free(struct kref *ref)
 {
 	struct mkvm_vm *vm = container_of(ref, struct mkvm_vm, ref);
 	unsigned int i;
 
+	/* First: its debugfs files point at the VM and its vCPUs. */
+	mkvm_stats_vm_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		mkvm_vcpu_free(vm->vcpus[i]);
 	mkvm_ops->vm_destroy(vm);
@@ -39,6 +36,15 @@ static void mkvm_vm_free(struct kref *ref)
 	kfree(vm);
 	mkvm_count(vms, -1);
 	mkvm_hw_put();
+}
+
+/**
+ * mkvm_vm_get() - take a reference on a VM
+ * @vm: the VM, on which the caller already holds one (an fd's)
+ */
+void mkvm_vm_get(struct mkvm_vm *vm)
+{
+	kref_get(&vm->ref);
 }
 
 /**
@@ -231,6 +237,9 @@ static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return mkvm_set_tss_addr(vm, arg);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return mkvm_set_identity_map_addr(vm, argp);
+	case KVM_GET_STATS_FD:
+		/* The argument is not looked at, as in KVM. */
+		return mkvm_vm_stats_fd(vm);
 	default:
 		return -ENOTTY;
 	}
@@ -294,6 +303,7 @@ int mkvm_create_vm(unsigned long type)
 	r = mkvm_mmu_notifier_register(vm);
 	if (r)
 		goto err_arch;
+	mkvm_stats_vm_init(vm);
 
 	/* Installed last: from here on userspace can reach the VM. */
 	r = anon_inode_getfd("minikvm-vm", &mkvm_vm_fops, vm, O_RDWR | O_CLOEXEC);
@@ -302,6 +312,7 @@ int mkvm_create_vm(unsigned long type)
 	return r;
 
 err_mn:
+	mkvm_stats_vm_destroy(vm);
 	mkvm_mmu_notifier_unregister(vm);
 err_arch:
 	mkvm_ops->vm_destroy(vm);

@@ -284,6 +284,8 @@ enum mkvm_exit_action mkvm_svm_handle_iret(struct mkvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
+	/* KVM counts this intercept as its NMI window on SVM. */
+	vcpu->stats->nmi_window_exits++;
 	svm_set_intercept(svm->vmcb, INTERCEPT_IRET, false);
 	svm->iret_pending = true;
 	svm->iret_rip = vcpu->rip;
@@ -300,5 +302,6 @@ enum mkvm_exit_action mkvm_svm_handle_iret(struct mkvm_vcpu *vcpu)
  */
 enum mkvm_exit_action mkvm_svm_handle_vintr(struct mkvm_vcpu *vcpu)
 {
+	vcpu->stats->irq_window_exits++;
 	return MKVM_RESUME;
 }

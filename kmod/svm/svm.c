@@ -304,7 +304,7 @@ static void svm_vcpu_load(struct mkvm_vcpu *vcpu, int cpu)
 	if (vcpu->cpu != cpu) {
 		vcpu->cpu = cpu;
 		to_svm(vcpu)->need_flush = true;
-		vcpu->stats.migrations++;
+		vcpu->stats->migrations++;
 	}
 }
 
@@ -370,6 +370,8 @@ static void svm_run(struct mkvm_vcpu *vcpu)
 	asm volatile("vmsave %%rax" : : "a" (host_save) : "memory");
 	svm_enter_exit(__pa(vmcb), vcpu->regs, host_save);
 
+	/* VMEXIT_INVALID (-1) becomes U32_MAX: no reason of its own. */
+	vcpu->exit_code = vmcb->control.exit_code;
 	vcpu->regs[MKVM_RAX] = vmcb->save.rax;
 	vcpu->regs[MKVM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
@@ -588,6 +590,7 @@ static void svm_set_dr7(struct mkvm_vcpu *vcpu, u64 dr7)
 const struct mkvm_ops mkvm_svm_ops = {
 	.name			= "svm",
 	.vcpu_size		= sizeof(struct svm_vcpu),
+	.exit_names		= mkvm_svm_exit_names,
 	.hardware_setup		= svm_hardware_setup,
 	.hardware_unsetup	= svm_hardware_unsetup,
 	.hardware_enable	= svm_hardware_enable,

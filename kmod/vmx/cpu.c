@@ -165,7 +165,7 @@ void mkvm_vmx_vcpu_load(struct mkvm_vcpu *vcpu, int cpu)
 			mkvm_vmx_setup_vmcs(vmx);
 		mkvm_vmx_set_host_cpu_state();
 		vmx->need_flush = true;
-		vcpu->stats.migrations++;
+		vcpu->stats->migrations++;
 	} else if (this_cpu_read(current_vmcs) != vmx->vmcs) {
 		if (vmptrld(virt_to_phys(vmx->vmcs)))
 			WARN_ONCE(1, "minikvm: VMPTRLD failed\n");

@@ -185,5 +185,9 @@ void mkvm_vmx_complete_events(struct mkvm_vcpu *vcpu)
  */
 enum mkvm_exit_action mkvm_vmx_handle_window(struct mkvm_vcpu *vcpu)
 {
+	if (vcpu->exit_code == EXIT_REASON_NMI_WINDOW)
+		vcpu->stats->nmi_window_exits++;
+	else
+		vcpu->stats->irq_window_exits++;
 	return MKVM_RESUME;
 }

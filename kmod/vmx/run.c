@@ -163,6 +163,7 @@ void mkvm_vmx_run(struct mkvm_vcpu *vcpu)
 
 	vmx->fail = fail;
 	if (fail) {
+		vcpu->exit_code = MKVM_EXIT_CODE_NONE;
 		vmx->instr_error = vmcs_read32(VM_INSTRUCTION_ERROR);
 		/* The event stays queued; the field must not outlive it. */
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
@@ -170,6 +171,7 @@ void mkvm_vmx_run(struct mkvm_vcpu *vcpu)
 		return;
 	}
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	vcpu->exit_code = vmx->exit_reason & 0xffff;	/* the basic reason */
 	/* A machine check during the entry is the host's (x86/intercept.c). */
 	if ((vmx->exit_reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY)
 		mkvm_machine_check();

@@ -483,6 +483,7 @@ static void vmx_set_dr7(struct mkvm_vcpu *vcpu, u64 dr7)
 const struct mkvm_ops mkvm_vmx_ops = {
 	.name			= "vmx",
 	.vcpu_size		= sizeof(struct vmx_vcpu),
+	.exit_names		= mkvm_vmx_exit_names,
 	.hardware_setup		= vmx_hardware_setup,
 	.hardware_unsetup	= vmx_hardware_unsetup,
 	.hardware_enable	= mkvm_vmx_hardware_enable,

@@ -112,6 +112,7 @@ int mkvm_vmx_enter(unsigned long *regs, int launched);
 void mkvm_vmx_exit(void);
 
 enum mkvm_exit_action mkvm_vmx_handle_exit(struct mkvm_vcpu *vcpu);
+extern const struct mkvm_exit_name mkvm_vmx_exit_names[];
 void mkvm_vmx_skip_instruction(struct mkvm_vcpu *vcpu);
 void mkvm_vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len);
 void mkvm_vmx_set_cr0(struct vmx_vcpu *vmx, unsigned long cr0);

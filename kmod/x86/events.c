@@ -178,7 +178,13 @@ void mkvm_inject_events(struct mkvm_vcpu *vcpu)
 	next = ev->nmi_in_flight ? &nmi : ev->in_flight;
 	if (next) {
 		mkvm_ops->inject_event(vcpu, next);
-		vcpu->stats.injections++;
+		/* As KVM, each entry that carries one, a second delivery too. */
+		if (next == &nmi)
+			vcpu->stats->nmi_injections++;
+		else if (next == &ev->interrupt)
+			vcpu->stats->irq_injections++;
+		else
+			vcpu->stats->exception_injections++;
 	}
 
 	/*

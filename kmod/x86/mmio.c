@@ -192,6 +192,7 @@ enum mkvm_exit_action mkvm_emulate_mmio(struct mkvm_vcpu *vcpu, u64 gpa)
 	mkvm_get_paging(vcpu, &pg);
 	mkvm_vcpu_put(vcpu);
 
+	vcpu->stats->insn_emulation++;
 	pc = pg.cs_base + (pg.code_bytes == 2 ? vcpu->rip & 0xffff : vcpu->rip);
 	/* Fetch what is there: an instruction may end right before a hole. */
 	for (n = MKVM_MAX_INSN; n; n--)
@@ -200,6 +201,7 @@ enum mkvm_exit_action mkvm_emulate_mmio(struct mkvm_vcpu *vcpu, u64 gpa)
 	if (!n || mkvm_decode_mmio(bytes, n, pg.code_bytes, &insn))
 		return mkvm_exit_emulation(vcpu, gpa, n ? bytes : NULL, n);
 
+	vcpu->stats->mmio_exits++;
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn.size;

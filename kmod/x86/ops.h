@@ -16,6 +16,16 @@ struct mkvm_vcpu;
 struct kvm_sregs;
 struct mkvm_event;
 
+/*
+ * An exit reason with statistics of its own: the backend's raw code (VMX
+ * basic exit reason, SVM exit code) and its name in the SDM (Vol. 3C,
+ * Appendix C) or APM (Vol. 2, Appendix C), lower case.
+ */
+struct mkvm_exit_name {
+	u32 code;
+	const char *name;
+};
+
 /* What an exit handler tells the run loop to do next. */
 enum mkvm_exit_action {
 	MKVM_RESUME,		/* handled in the kernel: enter the guest again */
@@ -27,6 +37,12 @@ struct mkvm_ops {
 	const char *name;
 	/* Size of the backend's vCPU structure, which embeds struct mkvm_vcpu. */
 	size_t vcpu_size;
+	/*
+	 * The exit reasons the vCPU statistics count one by one, up to an
+	 * entry with a NULL name (core/stats.c); ->run() leaves the raw code
+	 * of each exit in vcpu->exit_code.
+	 */
+	const struct mkvm_exit_name *exit_names;
 
 	/* Module-wide set-up after a successful probe, and its undoing. */
 	int (*hardware_setup)(void);

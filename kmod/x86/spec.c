@@ -289,6 +289,7 @@ noinstr void mkvm_spec_l1d_flush(struct mkvm_vcpu *vcpu)
 		asm volatile("lfence" ::: "memory");
 	}
 	this_cpu_inc(mkvm_spec_runs[MKVM_SPEC_L1D]);
+	vcpu->stats->l1d_flush++;
 }
 
 /**

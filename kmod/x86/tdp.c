@@ -136,6 +136,8 @@ int mkvm_tdp_map(struct mkvm_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable,
 		}
 		table = phys_to_virt(*entry & TDP_ADDR_MASK);
 	}
+	if (!table[tdp_index(gpa, 1)])
+		tdp->nr_leaves++;
 	WRITE_ONCE(table[tdp_index(gpa, 1)], mkvm_ops->tdp_leaf_pte(hpa, writable));
 	return 0;
 }
@@ -174,6 +176,7 @@ u64 *mkvm_tdp_swap_root(struct mkvm_tdp *tdp)
 	tdp->root = tdp->spare;
 	tdp->spare = NULL;
 	tdp->nr_tables = 0;
+	tdp->nr_leaves = 0;
 	return old;
 }
 

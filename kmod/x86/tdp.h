@@ -14,6 +14,7 @@ struct mkvm_tdp {
 	u64 *root;		/* PML4, one zeroed page */
 	u64 *spare;		/* the next root, zeroed: a zap allocates nothing */
 	unsigned long nr_tables;	/* tables below the root, for the stats */
+	unsigned long nr_leaves;	/* 4 KiB mappings, for the stats */
 };
 
 /*

@@ -37,6 +37,7 @@
 #define KVM_CAP_USER_NMI	22
 #define KVM_CAP_VCPU_EVENTS	41
 #define KVM_CAP_MP_STATE	14
+#define KVM_CAP_BINARY_STATS_FD	203
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -391,6 +392,56 @@ struct kvm_guest_debug {
 
 #define KVMIO 0xAE
 
+/*
+ * Binary statistics (KVM_GET_STATS_FD): a read-only file of four
+ * consecutive blocks, read with pread() at any offset: the header, the
+ * id string (name_size bytes), num_desc descriptors each followed by its
+ * name (name_size bytes), and the data, u64 values at
+ * data_offset + descriptor offset.
+ */
+struct kvm_stats_header {
+	__u32 flags;		/* 0 */
+	__u32 name_size;	/* bytes of the id and of each name, NUL included */
+	__u32 num_desc;
+	__u32 id_offset;
+	__u32 desc_offset;
+	__u32 data_offset;
+};
+
+/* kvm_stats_desc.flags: the type, the unit and the base of the exponent. */
+#define KVM_STATS_TYPE_SHIFT		0
+#define KVM_STATS_TYPE_MASK		(0xF << KVM_STATS_TYPE_SHIFT)
+#define KVM_STATS_TYPE_CUMULATIVE	(0x0 << KVM_STATS_TYPE_SHIFT)
+#define KVM_STATS_TYPE_INSTANT		(0x1 << KVM_STATS_TYPE_SHIFT)
+#define KVM_STATS_TYPE_PEAK		(0x2 << KVM_STATS_TYPE_SHIFT)
+#define KVM_STATS_TYPE_LINEAR_HIST	(0x3 << KVM_STATS_TYPE_SHIFT)
+#define KVM_STATS_TYPE_LOG_HIST		(0x4 << KVM_STATS_TYPE_SHIFT)
+#define KVM_STATS_TYPE_MAX		KVM_STATS_TYPE_LOG_HIST
+
+#define KVM_STATS_UNIT_SHIFT		4
+#define KVM_STATS_UNIT_MASK		(0xF << KVM_STATS_UNIT_SHIFT)
+#define KVM_STATS_UNIT_NONE		(0x0 << KVM_STATS_UNIT_SHIFT)
+#define KVM_STATS_UNIT_BYTES		(0x1 << KVM_STATS_UNIT_SHIFT)
+#define KVM_STATS_UNIT_SECONDS		(0x2 << KVM_STATS_UNIT_SHIFT)
+#define KVM_STATS_UNIT_CYCLES		(0x3 << KVM_STATS_UNIT_SHIFT)
+#define KVM_STATS_UNIT_BOOLEAN		(0x4 << KVM_STATS_UNIT_SHIFT)
+#define KVM_STATS_UNIT_MAX		KVM_STATS_UNIT_BOOLEAN
+
+#define KVM_STATS_BASE_SHIFT		8
+#define KVM_STATS_BASE_MASK		(0xF << KVM_STATS_BASE_SHIFT)
+#define KVM_STATS_BASE_POW10		(0x0 << KVM_STATS_BASE_SHIFT)
+#define KVM_STATS_BASE_POW2		(0x1 << KVM_STATS_BASE_SHIFT)
+#define KVM_STATS_BASE_MAX		KVM_STATS_BASE_POW2
+
+struct kvm_stats_desc {
+	__u32 flags;		/* KVM_STATS_TYPE_*, KVM_STATS_UNIT_*, KVM_STATS_BASE_* */
+	__s16 exponent;		/* the value is in unit * base^exponent */
+	__u16 size;		/* how many u64 values: 1, or a histogram's buckets */
+	__u32 offset;		/* of the first value, from data_offset */
+	__u32 bucket_size;	/* linear histograms only; 0 otherwise */
+	char name[];		/* name_size bytes, NUL-terminated */
+};
+
 /* ioctls on /dev/minikvm (the "system" fd) */
 #define KVM_GET_API_VERSION	_IO(KVMIO,   0x00)
 #define KVM_CREATE_VM		_IO(KVMIO,   0x01)	/* returns a VM fd */
@@ -405,6 +456,8 @@ struct kvm_guest_debug {
 					struct kvm_userspace_memory_region)
 #define KVM_SET_TSS_ADDR	_IO(KVMIO,   0x47)
 #define KVM_SET_IDENTITY_MAP_ADDR _IOW(KVMIO, 0x48, __u64)
+/* On a VM fd and on a vCPU fd: returns a statistics fd (see above). */
+#define KVM_GET_STATS_FD	_IO(KVMIO,   0xce)
 
 /* ioctls on a vCPU fd */
 #define KVM_RUN			_IO(KVMIO,   0x80)
