@@ -13,10 +13,12 @@
 #include "kvm_util.h"
 
 static int ktap_cases, ktap_done, ktap_failed;
+static bool ktap_planned;
 
 void ktap_plan(int cases)
 {
 	ktap_cases = cases;
+	ktap_planned = true;
 	printf("KTAP version 1\n1..%d\n", cases);
 	fflush(stdout);
 }
@@ -59,6 +61,23 @@ void ktap_skip(const char *fmt, ...)
 	va_start(ap, fmt);
 	ktap_line("ok", " # SKIP", fmt, ap);
 	va_end(ap);
+}
+
+void ktap_exit_skip(const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (!ktap_planned)
+		printf("KTAP version 1\n1..0 # SKIP %s\n", reason);
+	else
+		while (ktap_done < ktap_cases)
+			printf("ok %d # SKIP %s\n", ++ktap_done, reason);
+	fflush(stdout);
+	exit(KSFT_SKIP);
 }
 
 int ktap_finish(void)
@@ -155,15 +174,29 @@ const char *kvm_device(void)
 	return dev ? dev : "/dev/minikvm";
 }
 
+/* Whether open()'s @err says the device is not there (rather than refused). */
+static bool device_absent(int err)
+{
+	return err == ENOENT || err == ENODEV || err == ENXIO;
+}
+
 int open_kvm_dev(void)
 {
 	int fd = open(kvm_device(), O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		printf("# cannot open %s: %s\n", kvm_device(), strerror(errno));
-		exit(KSFT_FAIL);
-	}
+	if (fd < 0 && device_absent(errno))
+		ktap_exit_skip("%s: %s", kvm_device(), strerror(errno));
+	TEST_ASSERT(fd >= 0, "cannot open %s: %s", kvm_device(), strerror(errno));
 	return fd;
+}
+
+void require_device(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		ktap_exit_skip("%s: %s", path, strerror(errno));
+	close(fd);
 }
 
 struct vm *vm_create(size_t mem_size)

@@ -22,22 +22,40 @@
 
 #include <linux/minikvm.h>
 
+/* Exit codes, as kselftest's: a skip is neither a pass nor a failure. */
 #define KSFT_PASS	0
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
 
-/* KTAP output of one test program: a plan, then one line per case. */
+/* Print the KTAP header and the plan: @cases result lines will follow. */
 void ktap_plan(int cases);
+/* One result line, "ok N NAME" or "not ok N NAME", NAME from @fmt. */
 void ktap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One result line for a case not run: "ok N NAME # SKIP". */
 void ktap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int ktap_finish(void);		/* the exit code: KSFT_PASS or KSFT_FAIL */
+/*
+ * The summary line; returns the exit code: KSFT_PASS, or KSFT_FAIL if a
+ * case failed or the number of results differs from the plan.
+ */
+int ktap_finish(void);
+/* A "# " diagnostic line, flushed at once. */
 void ktap_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Skip the whole test program for @fmt's reason and exit with KSFT_SKIP:
+ * "1..0 # SKIP reason" before the plan, or the cases still to come
+ * reported as skipped after it.
+ */
+void ktap_exit_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* A failed assertion ends the test program with KSFT_FAIL. */
+/*
+ * A failed assertion prints the file, line and condition, the message
+ * and a "not ok" line, and ends the test program with KSFT_FAIL.
+ */
 #define TEST_ASSERT(cond, fmt, ...) do {					\
 	if (!(cond))							\
 		test_fail(__FILE__, __LINE__, #cond, fmt, ##__VA_ARGS__);	\
 } while (0)
+/* TEST_ASSERT's failure, for a file and line given (a guest's, say). */
 void test_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));
 
@@ -49,6 +67,7 @@ long __kvm_ioctl(int fd, unsigned long req, void *arg);
 	TEST_ASSERT(__r >= 0, "%s failed: %s", #req, strerror((int)-__r)); \
 	__r; })
 
+/* The device the tests use: $MINIKVM_DEVICE, or /dev/minikvm. */
 const char *kvm_device(void);
 /* The test lane from minikvm.lane= on the kernel command line, or "host". */
 const char *lane_name(void);
@@ -59,7 +78,14 @@ long env_long(const char *name, long def);
 double env_double(const char *name, double def);
 /* Whether /sys/class/dmi/id/@field holds @text: which emulator this is. */
 bool dmi_has(const char *field, const char *text);
-int open_kvm_dev(void);		/* skips the test if the device is absent */
+/*
+ * Open kvm_device() read-write and return the fd.  Where the device is
+ * absent (ENOENT, ENODEV, ENXIO: no node, or no driver behind it) the
+ * test program skips (ktap_exit_skip()); any other error fails it.
+ */
+int open_kvm_dev(void);
+/* Skip the test program unless @path (a device the test needs) can be opened read-write. */
+void require_device(const char *path);
 /*
  * /sys/kernel/debug/minikvm/host_state (one line per CPU: the registers
  * and MSRs a VM exit could leave changed), malloc'ed, with DR7's LE and
@@ -99,9 +125,16 @@ struct vcpu {
 	size_t run_size;
 };
 
+/*
+ * Open kvm_device(), create a VM and give it @mem_size bytes of
+ * anonymous memory as slot 0 at guest-physical 0.
+ */
 struct vm *vm_create(size_t mem_size);
+/* Close the VM and its device fd and unmap its memory (vCPUs first: vcpu_free()). */
 void vm_free(struct vm *vm);
+/* Create vCPU @id and map its kvm_run. */
 struct vcpu *vcpu_add(struct vm *vm, int id);
+/* Unmap the vCPU's kvm_run and close it. */
 void vcpu_free(struct vcpu *vcpu);
 
 /* Guest code lives between two symbols; load it at a guest address. */
@@ -138,10 +171,14 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 /* The same, returning 0 or -errno instead of asserting. */
 int __vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
 
-void vcpu_run(struct vcpu *vcpu);	/* asserts KVM_RUN succeeded */
-int __vcpu_run(struct vcpu *vcpu);	/* 0 or -errno */
+/* KVM_RUN, asserting that it succeeded; the exit is in vcpu->run. */
+void vcpu_run(struct vcpu *vcpu);
+/* KVM_RUN: 0 or -errno. */
+int __vcpu_run(struct vcpu *vcpu);
+/* KVM_GET_REGS and KVM_SET_REGS, asserting. */
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_set_regs(struct vcpu *vcpu, struct kvm_regs *regs);
+/* The name of a KVM_EXIT_* reason ("IO", "HLT"...), "?" if unknown. */
 const char *exit_reason_str(unsigned int reason);
 /* Assert the last exit had this reason, printing the details if not. */
 void assert_exit(struct vcpu *vcpu, unsigned int reason);
@@ -159,7 +196,11 @@ struct ucall {
 	uint64_t cmd;
 	uint64_t args[2];
 };
-/* Run until the guest makes a ucall; other exits fail the test. */
+/*
+ * Run until the guest makes a ucall: its command, with uc->cmd, args[0]
+ * (EBX) and args[1] (ECX) filled.  Any other exit, and a UCALL_ASSERT
+ * (RBX: the guest's line, RCX: a value), fails the test.
+ */
 uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc);
 
 /* The UART data port guests print through (COM1). */
@@ -183,8 +224,10 @@ size_t run_uart(struct vcpu *vcpu, char *out, size_t outlen);
 	    ".code64\n\t.popsection");					\
 	extern const char name##_start[], name##_end[]
 
+/* STR(x): x, macros expanded, as a string literal. */
 #define STR_(x) #x
 #define STR(x) STR_(x)
+/* A ucall with command @cmd, a sync with EBX = @arg, and GUEST_DONE's asm. */
 #define G_UCALL(cmd) "mov $" STR(cmd) ", %eax\n\tmov $" STR(UCALL_PORT) ", %dx\n\tout %eax, %dx\n\t"
 #define G_SYNC(arg)  "mov $" STR(arg) ", %ebx\n\t" G_UCALL(UCALL_SYNC)
 #define G_DONE       G_UCALL(UCALL_DONE)
