@@ -278,7 +278,7 @@ const char *const guest_mode_names[NR_GUEST_MODES] = {
 	"protected_flat_32", "paged_32", "pae", "long_64",
 };
 
-static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
+void kvm_flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -331,8 +331,8 @@ int __vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint6
 		return r;
 	s.gdt.base = GUEST_GDT;
 	s.gdt.limit = 3 * 8 - 1;
-	flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
-	flat_segment(&s.ds, 0x10, 0x3, false);
+	kvm_flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
+	kvm_flat_segment(&s.ds, 0x10, 0x3, false);
 	s.es = s.fs = s.gs = s.ss = s.ds;
 	s.tr.selector = 0x18;
 	s.tr.limit = 0x67;

@@ -22,6 +22,8 @@
 
 #include <linux/minikvm.h>
 
+#include "guest.h"
+
 /* Exit codes, as kselftest's: a skip is neither a pass nor a failure. */
 #define KSFT_PASS	0
 #define KSFT_FAIL	1
@@ -116,6 +118,10 @@ struct vm {
 	int fd;
 	void *mem;		/* slot 0, at guest-physical 0 */
 	size_t mem_size;
+	/* C guests (vm_init_guest_image()); 0 and NULL otherwise. */
+	uint64_t pml4;		/* guest-physical address of the PML4 */
+	uint64_t phys_next;	/* the next page vm_phys_alloc() hands out */
+	void *data;		/* the host's view of GUEST_DATA_GVA */
 };
 
 struct vcpu {
@@ -171,6 +177,12 @@ void vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64
 /* The same, returning 0 or -errno instead of asserting. */
 int __vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint64_t rsp);
 
+/*
+ * A flat 4 GiB segment for KVM_SET_SREGS: present, DPL 0, code or data
+ * (S set) of @type; 64-bit code (L set, D/B clear) when @code64.
+ */
+void kvm_flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64);
+
 /* KVM_RUN, asserting that it succeeded; the exit is in vcpu->run. */
 void vcpu_run(struct vcpu *vcpu);
 /* KVM_RUN: 0 or -errno. */
@@ -184,22 +196,15 @@ const char *exit_reason_str(unsigned int reason);
 void assert_exit(struct vcpu *vcpu, unsigned int reason);
 
 /*
- * The ucall port: the guest writes EAX = command with a 32-bit OUT to
- * UCALL_PORT; EBX and ECX are the arguments.
+ * The register ucall port of the assembly guests: the guest writes EAX =
+ * command (UCALL_SYNC, UCALL_ASSERT, UCALL_DONE of guest.h) with a 32-bit
+ * OUT to UCALL_PORT; EBX and ECX are the arguments.
  */
 #define UCALL_PORT	0x1000
-#define UCALL_NONE	0
-#define UCALL_SYNC	1
-#define UCALL_ASSERT	2
-#define UCALL_DONE	3
-struct ucall {
-	uint64_t cmd;
-	uint64_t args[2];
-};
 /*
- * Run until the guest makes a ucall: its command, with uc->cmd, args[0]
- * (EBX) and args[1] (ECX) filled.  Any other exit, and a UCALL_ASSERT
- * (RBX: the guest's line, RCX: a value), fails the test.
+ * Run until an assembly guest makes a register ucall: its command, with
+ * uc->cmd, args[0] (EBX) and args[1] (ECX) filled.  Any other exit, and
+ * a UCALL_ASSERT (RBX: the guest's line, RCX: a value), fails the test.
  */
 uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc);
 
@@ -211,6 +216,97 @@ uint64_t run_to_ucall(struct vcpu *vcpu, struct ucall *uc);
  * Returns the number of bytes collected.
  */
 size_t run_uart(struct vcpu *vcpu, char *out, size_t outlen);
+
+/*
+ * Guest programs in C (guest.h has the guest's side and the addresses).
+ *
+ * vm_create_with_one_vcpu(&vcpu, guest_code) makes a VM whose slot 0 (at
+ * guest-physical 0, GUEST_C_MEM_SIZE bytes) holds a copy of the test
+ * binary at its own virtual addresses, with 4-level page tables, a GDT,
+ * an IDT of stubs on IST 1, a TSS, a stack and the data region
+ * GUEST_DATA_GVA (vm->data on the host), and one vCPU in 64-bit mode at
+ * guest_code() with RFLAGS.IF clear.  Then vcpu_run_ucall() runs it to
+ * each ucall.  Pages come from GUEST_PHYS_START up, one by one.
+ */
+#define GUEST_C_MEM_SIZE	(4 << 20)
+#define GUEST_PHYS_START	0x100000
+
+/* A VM running @guest_code on one vCPU (above), returned in *@vcpu. */
+struct vm *vm_create_with_one_vcpu(struct vcpu **vcpu, void (*guest_code)(void));
+/*
+ * What vm_create_with_one_vcpu() puts in guest memory: the binary, the
+ * page tables, descriptor tables, stacks and data region.  No ioctl: a
+ * host-side check may call it on a struct vm with only mem and mem_size.
+ */
+void vm_init_guest_image(struct vm *vm);
+/*
+ * The special registers of a C guest: long mode (CR0 PE MP ET NE WP PG,
+ * CR4 PAE OSFXSR OSXMMEXCPT, EFER LME LMA, CR3 the PML4), the GDT's code,
+ * data and TSS selectors, the GDT and IDT.  Other fields of @s are kept.
+ */
+void vm_guest_sregs(struct vm *vm, struct kvm_sregs *s);
+/*
+ * Point the vCPU at @guest_code in a VM set up by vm_init_guest_image():
+ * vm_guest_sregs(), RIP, RFLAGS 2, and RSP at the stack's top with
+ * guest_code_returned as the return address.
+ */
+void vcpu_init_guest_code(struct vcpu *vcpu, void (*guest_code)(void));
+/* guest_code()'s first @n (at most 6) arguments, uint64_t each: RDI, RSI, RDX, RCX, R8, R9. */
+void vcpu_args_set(struct vcpu *vcpu, int n, ...);
+/* @pages zeroed pages of slot 0: their guest-physical address; asserts they fit. */
+uint64_t vm_phys_alloc(struct vm *vm, size_t pages);
+/* Map the 4 KiB page at @gva to @gpa, read-only or writable; asserts it was not mapped. */
+void virt_map(struct vm *vm, uint64_t gva, uint64_t gpa, bool writable);
+/*
+ * Fresh zeroed memory of @size bytes mapped writable at @gva (page
+ * aligned): the host's pointer to it (contiguous, like the guest's view).
+ */
+void *vm_map_alloc(struct vm *vm, uint64_t gva, size_t size);
+/* Walk the guest's page tables: false where @gva is not mapped; @gpa, @writable may be NULL. */
+bool vm_gva2gpa(struct vm *vm, uint64_t gva, uint64_t *gpa, bool *writable);
+/* Translations that assert the address is mapped (gva) or in slot 0 (gpa). */
+uint64_t addr_gva2gpa(struct vm *vm, uint64_t gva);
+void *addr_gva2hva(struct vm *vm, uint64_t gva);
+void *addr_gpa2hva(struct vm *vm, uint64_t gpa);
+/* Copy from or to guest-virtual memory, page by page: 0, or -EFAULT where unmapped. */
+int vm_read_guest(struct vm *vm, uint64_t gva, void *dst, size_t len);
+int vm_write_guest(struct vm *vm, uint64_t gva, const void *src, size_t len);
+/*
+ * A global of the test file, in the guest's copy of the binary: give the
+ * guest the host's value, or take the guest's.
+ */
+#define sync_global_to_guest(vm, g)					\
+	TEST_ASSERT(!vm_write_guest(vm, (uintptr_t)&(g), &(g), sizeof(g)),	\
+		    "%s is not in guest memory", #g)
+#define sync_global_from_guest(vm, g)					\
+	TEST_ASSERT(!vm_read_guest(vm, (uintptr_t)&(g), &(g), sizeof(g)),	\
+		    "%s is not in guest memory", #g)
+/* Have @handler (a __guest function) take exception @vector in the guest. */
+void vm_install_exception_handler(struct vm *vm, int vector, guest_handler_t handler);
+/*
+ * Decode the exit in vcpu->run: a C guest's ucall (a 4-byte OUT to
+ * UCALL_PTR_PORT) is copied from guest memory into *@uc (may be NULL) and
+ * its command returned; any other exit is UCALL_NONE, *@uc zeroed.
+ */
+uint64_t get_ucall(struct vcpu *vcpu, struct ucall *uc);
+/*
+ * KVM_RUN to the next ucall of a C guest and return its command, *@uc
+ * filled (@uc may be NULL).  UCALL_PRINTF's text is also printed as
+ * "# guest: " lines.  A failed guest assertion, an unhandled guest
+ * exception, an unknown command or an exit that is not a ucall fails
+ * the test (report_guest_assert(), report_unhandled_exception()).
+ */
+uint64_t vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc);
+/*
+ * A UCALL_ASSERT as a TEST_ASSERT failure at the guest's file and line,
+ * with the guest's expression and, for GUEST_ASSERT_EQ, both values.
+ */
+void report_guest_assert(struct vcpu *vcpu, const struct ucall *uc) __attribute__((noreturn));
+/* A UCALL_UNHANDLED as a test failure naming the vector, RIP and error code. */
+void report_unhandled_exception(struct vcpu *vcpu, const struct ucall *uc)
+	__attribute__((noreturn));
+/* The mnemonic of exception @vector ("#GP"), or "interrupt" from 32 up. */
+const char *exception_name(uint64_t vector);
 
 /*
  * 16-bit guest code in a C file.  GUEST_CODE16(name, "insns") defines
