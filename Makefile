@@ -45,9 +45,16 @@ $(OUT)/minikvm-run: $(RUN_SRC) $(RUN_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $(RUN_SRC)
 
-# Host-side unit tests of the device models: no /dev/kvm needed.
-unit: $(OUT)/devices_test
+# Host-side unit tests of the device models and of the C guest library:
+# no /dev/kvm needed.
+unit: $(OUT)/devices_test $(OUT)/guest_lib_test
 	$(OUT)/devices_test
+	$(OUT)/guest_lib_test
+
+$(OUT)/guest_lib_test: selftests/unit/guest_lib.c $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBSRC)
+	scripts/guest_calls.sh $@ || { rm -f $@; exit 1; }
 
 $(OUT)/devices_test: userspace/tests/devices_test.c $(DEV_SRC) userspace/bzimage.c $(RUN_HDR) \
 		$(LIBSRC) $(LIBHDR)
@@ -78,10 +85,14 @@ $(OUT)/selftests/pit_ticks: selftests/pit_ticks.c userspace/pit.c userspace/pic.
 			    userspace/pit.h userspace/pic.h $(LIBSRC) $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuserspace -pthread -o $@ $< userspace/pit.c userspace/pic.c $(LIBSRC)
+	scripts/guest_calls.sh $@ || { rm -f $@; exit 1; }
 
-$(OUT)/selftests/%: selftests/%.c $(LIBSRC) $(LIBHDR)
+# Then the guest code in the binary (__guest, selftests/lib/guest.h) must
+# call nothing outside it.
+$(OUT)/selftests/%: selftests/%.c $(LIBSRC) $(LIBHDR) scripts/guest_calls.sh
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $< $(LIBSRC)
+	scripts/guest_calls.sh $@ || { rm -f $@; exit 1; }
 
 # Our ABI header against the system's <linux/kvm.h>: sizes, offsets, numbers.
 abi-check: $(OUT)/abi_check

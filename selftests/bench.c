@@ -256,11 +256,9 @@ int main(void)
 	double min_seconds = env_double("BENCH_SECONDS", !strcmp(lane, "bochs") ? 0.02 : 0.3);
 	unsigned int i;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("# /dev/kvm: %s: kvm_intel or kvm_amd must be loaded to compare\n",
-		       strerror(errno));
-		return KSFT_FAIL;
-	}
+	/* Both devices or nothing to compare: kvm_intel or kvm_amd must be loaded. */
+	require_device("/dev/minikvm");
+	require_device("/dev/kvm");
 	ktap_plan(sizeof(workloads) / sizeof(workloads[0]));
 	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
 		const struct workload *w = &workloads[i];

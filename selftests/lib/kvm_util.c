@@ -13,10 +13,12 @@
 #include "kvm_util.h"
 
 static int ktap_cases, ktap_done, ktap_failed;
+static bool ktap_planned;
 
 void ktap_plan(int cases)
 {
 	ktap_cases = cases;
+	ktap_planned = true;
 	printf("KTAP version 1\n1..%d\n", cases);
 	fflush(stdout);
 }
@@ -59,6 +61,23 @@ void ktap_skip(const char *fmt, ...)
 	va_start(ap, fmt);
 	ktap_line("ok", " # SKIP", fmt, ap);
 	va_end(ap);
+}
+
+void ktap_exit_skip(const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (!ktap_planned)
+		printf("KTAP version 1\n1..0 # SKIP %s\n", reason);
+	else
+		while (ktap_done < ktap_cases)
+			printf("ok %d # SKIP %s\n", ++ktap_done, reason);
+	fflush(stdout);
+	exit(KSFT_SKIP);
 }
 
 int ktap_finish(void)
@@ -155,15 +174,29 @@ const char *kvm_device(void)
 	return dev ? dev : "/dev/minikvm";
 }
 
+/* Whether open()'s @err says the device is not there (rather than refused). */
+static bool device_absent(int err)
+{
+	return err == ENOENT || err == ENODEV || err == ENXIO;
+}
+
 int open_kvm_dev(void)
 {
 	int fd = open(kvm_device(), O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		printf("# cannot open %s: %s\n", kvm_device(), strerror(errno));
-		exit(KSFT_FAIL);
-	}
+	if (fd < 0 && device_absent(errno))
+		ktap_exit_skip("%s: %s", kvm_device(), strerror(errno));
+	TEST_ASSERT(fd >= 0, "cannot open %s: %s", kvm_device(), strerror(errno));
 	return fd;
+}
+
+void require_device(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		ktap_exit_skip("%s: %s", path, strerror(errno));
+	close(fd);
 }
 
 struct vm *vm_create(size_t mem_size)
@@ -245,7 +278,7 @@ const char *const guest_mode_names[NR_GUEST_MODES] = {
 	"protected_flat_32", "paged_32", "pae", "long_64",
 };
 
-static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
+void kvm_flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -298,8 +331,8 @@ int __vcpu_set_mode(struct vcpu *vcpu, enum guest_mode mode, uint64_t rip, uint6
 		return r;
 	s.gdt.base = GUEST_GDT;
 	s.gdt.limit = 3 * 8 - 1;
-	flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
-	flat_segment(&s.ds, 0x10, 0x3, false);
+	kvm_flat_segment(&s.cs, 0x08, 0xb, mode == MODE_LONG);
+	kvm_flat_segment(&s.ds, 0x10, 0x3, false);
 	s.es = s.fs = s.gs = s.ss = s.ds;
 	s.tr.selector = 0x18;
 	s.tr.limit = 0x67;
