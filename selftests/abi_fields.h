@@ -10,7 +10,9 @@
 	S(kvm_fpu) S(kvm_guest_debug) S(kvm_debug_exit_arch)		\
 	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
-	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state)
+	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state)		\
+	S(kvm_irq_routing_irqchip) S(kvm_irq_routing_msi)		\
+	S(kvm_irq_routing_entry) S(kvm_irq_routing)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -79,7 +81,14 @@
 	F(kvm_vcpu_events, triple_fault.pending)			\
 	F(kvm_vcpu_events, reserved)					\
 	F(kvm_vcpu_events, exception_has_payload)			\
-	F(kvm_vcpu_events, exception_payload)
+	F(kvm_vcpu_events, exception_payload)				\
+	F(kvm_irq_routing_irqchip, irqchip) F(kvm_irq_routing_irqchip, pin) \
+	F(kvm_irq_routing_msi, address_lo) F(kvm_irq_routing_msi, address_hi) \
+	F(kvm_irq_routing_msi, data) F(kvm_irq_routing_msi, devid)	\
+	F(kvm_irq_routing_entry, gsi) F(kvm_irq_routing_entry, type)	\
+	F(kvm_irq_routing_entry, flags) F(kvm_irq_routing_entry, u)	\
+	F(kvm_irq_routing_entry, u.irqchip) F(kvm_irq_routing_entry, u.msi) \
+	F(kvm_irq_routing, nr) F(kvm_irq_routing, flags)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -123,4 +132,8 @@
 	C(KVM_CAP_MP_STATE) C(KVM_GET_MP_STATE) C(KVM_SET_MP_STATE)	\
 	C(KVM_MP_STATE_RUNNABLE) C(KVM_MP_STATE_UNINITIALIZED)		\
 	C(KVM_MP_STATE_INIT_RECEIVED) C(KVM_MP_STATE_HALTED)		\
-	C(KVM_MP_STATE_SIPI_RECEIVED)
+	C(KVM_MP_STATE_SIPI_RECEIVED)					\
+	C(KVM_CAP_DESTROY_MEMORY_REGION_WORKS) C(KVM_CAP_IRQ_ROUTING)	\
+	C(KVM_CAP_JOIN_MEMORY_REGIONS_WORKS) C(KVM_CAP_CHECK_EXTENSION_VM) \
+	C(KVM_SET_GSI_ROUTING) C(KVM_IRQ_ROUTING_IRQCHIP) C(KVM_IRQ_ROUTING_MSI) \
+	C(offsetof(struct kvm_irq_routing, entries))

@@ -21,7 +21,17 @@ bool mkvm_debug;
 module_param_named(debug, mkvm_debug, bool, 0644);
 MODULE_PARM_DESC(debug, "Dump guest state to dmesg on unexpected exits");
 
-static long mkvm_check_extension(unsigned long cap)
+/**
+ * mkvm_check_extension() - KVM_CHECK_EXTENSION, on /dev/minikvm or a VM fd
+ * @cap: the KVM_CAP_* number
+ *
+ * Both fds give the same answers: no capability of minikvm depends on the
+ * VM (KVM's kvm_vm_ioctl_check_extension_generic() serves both too).
+ *
+ * Return: 0 for a capability minikvm lacks, else 1 or the capability's
+ * value.
+ */
+long mkvm_check_extension(unsigned long cap)
 {
 	switch (cap) {
 	case KVM_CAP_XSAVE:
@@ -38,7 +48,18 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_CHECK_EXTENSION_VM:
+	/* Size 0 deletes a slot; adjacent slots work as one range (core/vm.c). */
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		/*
+		 * KVM's number, which KVM reports with or without an
+		 * irqchip: KVM_SET_GSI_ROUTING exists and behaves as KVM's
+		 * for a VM without one (core/vm.c).
+		 */
+		return MKVM_MAX_IRQ_ROUTES;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;
 	case KVM_CAP_NR_VCPUS:

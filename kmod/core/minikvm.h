@@ -32,6 +32,7 @@ struct fxregs_state;
 #define MKVM_PIO_PAGE_OFFSET	1
 #define MKVM_MAX_CPUID_ENTRIES	256	/* as KVM_MAX_CPUID_ENTRIES */
 #define MKVM_MAX_INSN		15	/* bytes in an instruction (SDM Vol. 2, 2.3.11) */
+#define MKVM_MAX_IRQ_ROUTES	4096	/* KVM_CAP_IRQ_ROUTING, as KVM_MAX_IRQ_ROUTES */
 
 /* Register numbers, in the encoding of the ModRM byte and of the exits. */
 enum mkvm_reg {
@@ -214,6 +215,9 @@ extern struct mkvm_intercept_counts mkvm_intercept_counts;
 #define mkvm_intercepted(what)	atomic_long_inc(&mkvm_intercept_counts.what)
 void mkvm_machine_check(void);
 void mkvm_intercepts_init(struct dentry *dir);
+
+/* core/main.c */
+long mkvm_check_extension(unsigned long cap);
 
 /* core/hw.c */
 int mkvm_hw_init(void);

@@ -124,6 +124,12 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 			goto out;
 	}
 
+	/*
+	 * Only an overlap is refused: a slot may start where another ends
+	 * (KVM_CAP_JOIN_MEMORY_REGIONS_WORKS).  Nothing in minikvm assumes
+	 * one slot per access: EPT/NPT map page by page, and the software
+	 * walks and copies go one page at a time (x86/walk.c).
+	 */
 	if (mem->memory_size) {
 		for (i = 0; i < MKVM_MAX_SLOTS; i++) {
 			struct mkvm_slot *o = &vm->slots[i];
@@ -200,6 +206,23 @@ out:
 	return r;
 }
 
+/*
+ * KVM_SET_GSI_ROUTING.  A routing table maps GSIs to the pins of an
+ * in-kernel PIC or IOAPIC, or to MSI messages that an in-kernel local
+ * APIC receives.  minikvm has none of them (userspace owns the interrupt
+ * controllers and gives vectors with KVM_INTERRUPT), so, as KVM does for
+ * a VM without KVM_CREATE_IRQCHIP, the header is read and any table,
+ * empty or not, is refused: nothing is kept.
+ */
+static int mkvm_set_gsi_routing(struct kvm_irq_routing __user *argp)
+{
+	struct kvm_irq_routing hdr;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -231,6 +254,10 @@ static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return mkvm_set_tss_addr(vm, arg);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return mkvm_set_identity_map_addr(vm, argp);
+	case KVM_CHECK_EXTENSION:
+		return mkvm_check_extension(arg);
+	case KVM_SET_GSI_ROUTING:
+		return mkvm_set_gsi_routing(argp);
 	default:
 		return -ENOTTY;
 	}

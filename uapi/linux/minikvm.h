@@ -37,6 +37,10 @@
 #define KVM_CAP_USER_NMI	22
 #define KVM_CAP_VCPU_EVENTS	41
 #define KVM_CAP_MP_STATE	14
+#define KVM_CAP_DESTROY_MEMORY_REGION_WORKS 21
+#define KVM_CAP_IRQ_ROUTING	25
+#define KVM_CAP_JOIN_MEMORY_REGIONS_WORKS 30
+#define KVM_CAP_CHECK_EXTENSION_VM 105
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -368,6 +372,47 @@ struct kvm_mp_state {
 	__u32 mp_state;
 };
 
+/*
+ * KVM_SET_GSI_ROUTING: GSIs routed to the pins of an in-kernel irqchip or
+ * to MSI messages.  minikvm has no in-kernel irqchip and refuses every
+ * table, as KVM does for a VM without one; the layouts are KVM's.
+ */
+#define KVM_IRQ_ROUTING_IRQCHIP	1
+#define KVM_IRQ_ROUTING_MSI	2
+
+struct kvm_irq_routing_irqchip {
+	__u32 irqchip;
+	__u32 pin;
+};
+
+struct kvm_irq_routing_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	union {
+		__u32 pad;
+		__u32 devid;
+	};
+};
+
+struct kvm_irq_routing_entry {
+	__u32 gsi;
+	__u32 type;
+	__u32 flags;
+	__u32 pad;
+	union {
+		struct kvm_irq_routing_irqchip irqchip;
+		struct kvm_irq_routing_msi msi;
+		__u32 pad[8];
+	} u;
+};
+
+struct kvm_irq_routing {
+	__u32 nr;
+	__u32 flags;
+	struct kvm_irq_routing_entry entries[];
+};
+
 /* KVM_INTERRUPT: an external interrupt's vector */
 struct kvm_interrupt {
 	__u32 irq;
@@ -393,12 +438,13 @@ struct kvm_guest_debug {
 #define KVM_GET_VCPU_MMAP_SIZE	_IO(KVMIO,   0x04)	/* in bytes */
 #define KVM_GET_SUPPORTED_CPUID	_IOWR(KVMIO, 0x05, struct kvm_cpuid2)
 
-/* ioctls on a VM fd */
+/* ioctls on a VM fd (KVM_CHECK_EXTENSION too) */
 #define KVM_CREATE_VCPU		_IO(KVMIO,   0x41)	/* returns a vCPU fd */
 #define KVM_SET_USER_MEMORY_REGION _IOW(KVMIO, 0x46, \
 					struct kvm_userspace_memory_region)
 #define KVM_SET_TSS_ADDR	_IO(KVMIO,   0x47)
 #define KVM_SET_IDENTITY_MAP_ADDR _IOW(KVMIO, 0x48, __u64)
+#define KVM_SET_GSI_ROUTING	_IOW(KVMIO,  0x6a, struct kvm_irq_routing)
 
 /* ioctls on a vCPU fd */
 #define KVM_RUN			_IO(KVMIO,   0x80)
