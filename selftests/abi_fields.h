@@ -12,7 +12,7 @@
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
 	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state)		\
 	S(kvm_irq_routing_irqchip) S(kvm_irq_routing_msi)		\
-	S(kvm_irq_routing_entry) S(kvm_irq_routing)
+	S(kvm_irq_routing_entry) S(kvm_irq_routing) S(kvm_x86_mce)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -88,7 +88,9 @@
 	F(kvm_irq_routing_entry, gsi) F(kvm_irq_routing_entry, type)	\
 	F(kvm_irq_routing_entry, flags) F(kvm_irq_routing_entry, u)	\
 	F(kvm_irq_routing_entry, u.irqchip) F(kvm_irq_routing_entry, u.msi) \
-	F(kvm_irq_routing, nr) F(kvm_irq_routing, flags)
+	F(kvm_irq_routing, nr) F(kvm_irq_routing, flags)		\
+	F(kvm_x86_mce, status) F(kvm_x86_mce, addr) F(kvm_x86_mce, misc) \
+	F(kvm_x86_mce, mcg_status) F(kvm_x86_mce, bank) F(kvm_x86_mce, pad2)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -136,4 +138,6 @@
 	C(KVM_CAP_DESTROY_MEMORY_REGION_WORKS) C(KVM_CAP_IRQ_ROUTING)	\
 	C(KVM_CAP_JOIN_MEMORY_REGIONS_WORKS) C(KVM_CAP_CHECK_EXTENSION_VM) \
 	C(KVM_SET_GSI_ROUTING) C(KVM_IRQ_ROUTING_IRQCHIP) C(KVM_IRQ_ROUTING_MSI) \
-	C(offsetof(struct kvm_irq_routing, entries))
+	C(offsetof(struct kvm_irq_routing, entries))			\
+	C(KVM_CAP_MCE) C(KVM_X86_GET_MCE_CAP_SUPPORTED) C(KVM_X86_SETUP_MCE) \
+	C(KVM_X86_SET_MCE)

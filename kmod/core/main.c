@@ -60,6 +60,8 @@ long mkvm_check_extension(unsigned long cap)
 		 * for a VM without one (core/vm.c).
 		 */
 		return MKVM_MAX_IRQ_ROUTES;
+	case KVM_CAP_MCE:
+		return MKVM_MAX_MCE_BANKS;	/* banks KVM_X86_SETUP_MCE may give */
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;
 	case KVM_CAP_NR_VCPUS:
@@ -88,6 +90,8 @@ static long mkvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return mkvm_get_msr_index_list((void __user *)arg);
 	case KVM_GET_SUPPORTED_CPUID:
 		return mkvm_get_supported_cpuid((void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		return mkvm_get_mce_cap_supported((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -23,6 +23,7 @@ static const u32 mkvm_msr_list[] = {
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_TSC_AUX,
 };
 
@@ -140,6 +141,9 @@ void mkvm_msr_reset(struct mkvm_vcpu *vcpu)
 				MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	vcpu->msr_apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			      (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	/* The MTRRs start at 0 (13.11.2.1: all disabled, UC), as in KVM. */
+	memset(&vcpu->mtrr, 0, sizeof(vcpu->mtrr));
+	mkvm_mce_reset(vcpu);
 }
 
 /**
@@ -153,6 +157,11 @@ void mkvm_msr_reset(struct mkvm_vcpu *vcpu)
  */
 int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
+	if (mkvm_mtrr_msr(index))
+		return mkvm_mtrr_get(vcpu, index, data);
+	if (mkvm_mce_msr(index))
+		return mkvm_mce_get(vcpu, index, data, host);
+
 	switch (index) {
 	case MSR_IA32_MISC_ENABLE:
 		*data = vcpu->msr_misc_enable;
@@ -200,6 +209,11 @@ static bool mkvm_efer_offered(struct mkvm_vcpu *vcpu, u64 efer)
 int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	u64 old;
+
+	if (mkvm_mtrr_msr(index))
+		return mkvm_mtrr_set(vcpu, index, data);
+	if (mkvm_mce_msr(index))
+		return mkvm_mce_set(vcpu, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:

@@ -40,6 +40,7 @@
 #define KVM_CAP_DESTROY_MEMORY_REGION_WORKS 21
 #define KVM_CAP_IRQ_ROUTING	25
 #define KVM_CAP_JOIN_MEMORY_REGIONS_WORKS 30
+#define KVM_CAP_MCE		31
 #define KVM_CAP_CHECK_EXTENSION_VM 105
 
 /* Exit reasons (kvm_run.exit_reason). */
@@ -413,6 +414,17 @@ struct kvm_irq_routing {
 	struct kvm_irq_routing_entry entries[];
 };
 
+/* KVM_X86_SET_MCE: an error to report in bank @bank (KVM_CAP_MCE) */
+struct kvm_x86_mce {
+	__u64 status;		/* IA32_MCi_STATUS */
+	__u64 addr;		/* IA32_MCi_ADDR */
+	__u64 misc;		/* IA32_MCi_MISC */
+	__u64 mcg_status;	/* IA32_MCG_STATUS */
+	__u8 bank;
+	__u8 pad1[7];
+	__u64 pad2[3];
+};
+
 /* KVM_INTERRUPT: an external interrupt's vector */
 struct kvm_interrupt {
 	__u32 irq;
@@ -437,6 +449,7 @@ struct kvm_guest_debug {
 #define KVM_CHECK_EXTENSION	_IO(KVMIO,   0x03)
 #define KVM_GET_VCPU_MMAP_SIZE	_IO(KVMIO,   0x04)	/* in bytes */
 #define KVM_GET_SUPPORTED_CPUID	_IOWR(KVMIO, 0x05, struct kvm_cpuid2)
+#define KVM_X86_GET_MCE_CAP_SUPPORTED _IOR(KVMIO, 0x9d, __u64)
 
 /* ioctls on a VM fd (KVM_CHECK_EXTENSION too) */
 #define KVM_CREATE_VCPU		_IO(KVMIO,   0x41)	/* returns a vCPU fd */
@@ -471,5 +484,7 @@ struct kvm_guest_debug {
 #define KVM_SET_VCPU_EVENTS	_IOW(KVMIO,  0xa0, struct kvm_vcpu_events)
 #define KVM_GET_DEBUGREGS	_IOR(KVMIO,  0xa1, struct kvm_debugregs)
 #define KVM_SET_DEBUGREGS	_IOW(KVMIO,  0xa2, struct kvm_debugregs)
+#define KVM_X86_SETUP_MCE	_IOW(KVMIO,  0x9c, __u64)
+#define KVM_X86_SET_MCE		_IOW(KVMIO,  0x9e, struct kvm_x86_mce)
 
 #endif /* _UAPI_LINUX_MINIKVM_H */
