@@ -12,7 +12,7 @@
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
 	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state)		\
 	S(kvm_irq_routing_irqchip) S(kvm_irq_routing_msi)		\
-	S(kvm_irq_routing_entry) S(kvm_irq_routing) S(kvm_x86_mce)
+	S(kvm_irq_routing_entry) S(kvm_irq_routing) S(kvm_x86_mce) S(kvm_clock_data)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -90,7 +90,10 @@
 	F(kvm_irq_routing_entry, u.irqchip) F(kvm_irq_routing_entry, u.msi) \
 	F(kvm_irq_routing, nr) F(kvm_irq_routing, flags)		\
 	F(kvm_x86_mce, status) F(kvm_x86_mce, addr) F(kvm_x86_mce, misc) \
-	F(kvm_x86_mce, mcg_status) F(kvm_x86_mce, bank) F(kvm_x86_mce, pad2)
+	F(kvm_x86_mce, mcg_status) F(kvm_x86_mce, bank) F(kvm_x86_mce, pad2) \
+	F(kvm_clock_data, clock) F(kvm_clock_data, flags)		\
+	F(kvm_clock_data, realtime) F(kvm_clock_data, host_tsc)		\
+	F(kvm_clock_data, pad)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -140,4 +143,6 @@
 	C(KVM_SET_GSI_ROUTING) C(KVM_IRQ_ROUTING_IRQCHIP) C(KVM_IRQ_ROUTING_MSI) \
 	C(offsetof(struct kvm_irq_routing, entries))			\
 	C(KVM_CAP_MCE) C(KVM_X86_GET_MCE_CAP_SUPPORTED) C(KVM_X86_SETUP_MCE) \
-	C(KVM_X86_SET_MCE)
+	C(KVM_X86_SET_MCE) C(KVM_CAP_ADJUST_CLOCK) C(KVM_SET_CLOCK)	\
+	C(KVM_GET_CLOCK) C(KVM_CLOCK_TSC_STABLE) C(KVM_CLOCK_REALTIME)	\
+	C(KVM_CLOCK_HOST_TSC)

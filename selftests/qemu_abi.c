@@ -6,12 +6,17 @@
  * irqchip; and memory slots as QEMU uses them: a slot deleted through
  * size 0 and added again (SeaBIOS reprogramming the PAM registers, or a
  * flag change) with the guest seeing each change, and adjacent slots
- * backed by separate host memory working as one range.
+ * backed by separate host memory working as one range.  And what QEMU's
+ * kvmclock device and kvm_put_msrs() need although minikvm offers no
+ * kvmclock: KVM_GET/SET_CLOCK, and the old kvmclock MSRs accepting 0.
  *
  * Every case runs on /dev/minikvm and then on /dev/kvm, where it passes
- * the same way.
+ * the same way but for one difference: KVM has kvmclock, so its MSRs
+ * take any value and the guest may read them (it would #GP only with
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID); minikvm refuses both.
  */
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -222,14 +227,103 @@ static void slots_as_qemu_uses_them(void)
 	munmap(b, PAGE);
 }
 
+/* RDMSR of MSR_KVM_SYSTEM_TIME: a ucall with EBX = 13 after #GP, else 0. */
+GUEST_CODE16(kvmclock_guest,
+	"xor %ax, %ax\n\t"
+	"mov %ax, %es\n\t"
+	"movw $(kc_gp - kvmclock_guest_start), %es:0x34\n\t"
+	"movw $0x1000, %es:0x36\n\t"
+	"mov $0x12, %ecx\n\t"
+	"xor %ebx, %ebx\n\t"
+	"rdmsr\n\t"
+	G_UCALL(UCALL_SYNC)
+	"hlt\n"
+	"kc_gp:\n\t"
+	"mov $13, %ebx\n\t"
+	G_UCALL(UCALL_SYNC)
+	"hlt\n\t");
+
+/* What kvm_put_msrs() and kvm_get_msrs() send at reset: kvmclock off. */
+static void kvmclock_msrs(void)
+{
+	struct vm *vm = vm_create(1 << 20);
+	struct vcpu *vcpu = vcpu_add(vm, 0);
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[2];
+	} b = { .hdr.nmsrs = 2, .e = { { .index = 0x12 }, { .index = 0x11 } } };
+	struct ucall uc;
+	bool ok;
+
+	ok = __kvm_ioctl(vcpu->fd, KVM_SET_MSRS, &b) == 2;
+	b.e[0].data = b.e[1].data = 7;
+	ok &= __kvm_ioctl(vcpu->fd, KVM_GET_MSRS, &b) == 2 && !b.e[0].data && !b.e[1].data;
+	b.hdr.nmsrs = 1;
+	b.e[0].data = 0x1001;				/* enable, at 0x1000 */
+	ok &= __kvm_ioctl(vcpu->fd, KVM_SET_MSRS, &b) == (on_kvm ? 1 : 0);
+	vm_load(vm, GUEST_LOAD, kvmclock_guest_start, kvmclock_guest_end);
+	vcpu_real_mode(vcpu, GUEST_SEG, 0);
+	ok &= run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == (on_kvm ? 0 : 13);
+	ktap_result(ok, "%skvmclock_msrs_read_0_take_0%s", dev_tag,
+		    on_kvm ? "_and_more_kvm_has_kvmclock" : "_guest_gp");
+	vcpu_free(vcpu);
+	vm_free(vm);
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* KVM_GET/SET_CLOCK as QEMU's kvmclock device uses them. */
+static void vm_clock(void)
+{
+	struct vm *vm = vm_create(1 << 20);
+	struct kvm_clock_data c1, c2;
+	long cap = __kvm_ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, (void *)KVM_CAP_ADJUST_CLOCK);
+	bool ok;
+
+	ok = on_kvm ? cap > 0 : cap == (KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC);
+	ok &= __kvm_ioctl(vm->fd, KVM_GET_CLOCK, &c1) == 0 &&
+	      __kvm_ioctl(vm->fd, KVM_GET_CLOCK, &c2) == 0 && c2.clock >= c1.clock;
+	/* Set, read back: the time since then is a few seconds at most. */
+	memset(&c1, 0, sizeof(c1));
+	c1.clock = 1000000000000ull;
+	ok &= __kvm_ioctl(vm->fd, KVM_SET_CLOCK, &c1) == 0 &&
+	      __kvm_ioctl(vm->fd, KVM_GET_CLOCK, &c2) == 0 &&
+	      c2.clock >= c1.clock && c2.clock - c1.clock < 30000000000ull;
+	/* KVM_CLOCK_REALTIME: 5 s of real time since "realtime" are added. */
+	c1.clock = 2000000000000ull;
+	c1.flags = KVM_CLOCK_REALTIME;
+	c1.realtime = realtime_ns() - 5000000000ull;
+	ok &= __kvm_ioctl(vm->fd, KVM_SET_CLOCK, &c1) == 0 &&
+	      __kvm_ioctl(vm->fd, KVM_GET_CLOCK, &c2) == 0 &&
+	      c2.clock >= c1.clock + 5000000000ull && c2.clock < c1.clock + 40000000000ull;
+	/* What KVM_GET_CLOCK gave goes back; an unknown flag does not. */
+	ok &= __kvm_ioctl(vm->fd, KVM_SET_CLOCK, &c2) == 0;
+	c1.flags = 1 << 4;
+	ok &= __kvm_ioctl(vm->fd, KVM_SET_CLOCK, &c1) == -EINVAL &&
+	      __kvm_ioctl(vm->fd, KVM_GET_CLOCK, (void *)8) == -EFAULT &&
+	      __kvm_ioctl(vm->fd, KVM_SET_CLOCK, (void *)8) == -EFAULT;
+	if (!ok)
+		ktap_info("KVM_CAP_ADJUST_CLOCK %ld, clock %llu", cap, c2.clock);
+	ktap_result(ok, "%sget_set_clock", dev_tag);
+	vm_free(vm);
+}
+
 static void cases(void)
 {
 	caps_on_both_fds();
 	gsi_routing_without_irqchip();
 	slots_as_qemu_uses_them();
+	kvmclock_msrs();
+	vm_clock();
 }
 
 int main(void)
 {
-	return run_on_minikvm_and_kvm(cases, 5, 5);
+	return run_on_minikvm_and_kvm(cases, 7, 7);
 }

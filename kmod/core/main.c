@@ -60,6 +60,8 @@ long mkvm_check_extension(unsigned long cap)
 		 * for a VM without one (core/vm.c).
 		 */
 		return MKVM_MAX_IRQ_ROUTES;
+	case KVM_CAP_ADJUST_CLOCK:
+		return MKVM_CLOCK_FLAGS;	/* KVM_GET/SET_CLOCK (core/vm.c) */
 	case KVM_CAP_MCE:
 		return MKVM_MAX_MCE_BANKS;	/* banks KVM_X86_SETUP_MCE may give */
 	case KVM_CAP_NR_MEMSLOTS:

@@ -33,6 +33,8 @@ struct fxregs_state;
 #define MKVM_MAX_CPUID_ENTRIES	256	/* as KVM_MAX_CPUID_ENTRIES */
 #define MKVM_MAX_INSN		15	/* bytes in an instruction (SDM Vol. 2, 2.3.11) */
 #define MKVM_MAX_IRQ_ROUTES	4096	/* KVM_CAP_IRQ_ROUTING, as KVM_MAX_IRQ_ROUTES */
+/* The flags KVM_GET_CLOCK gives (KVM_CAP_ADJUST_CLOCK). */
+#define MKVM_CLOCK_FLAGS	(KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 
 /* Register numbers, in the encoding of the ModRM byte and of the exits. */
 enum mkvm_reg {
@@ -82,6 +84,8 @@ struct mkvm_vm {
 	struct mkvm_vcpu *vcpus[MKVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	u64 tsc_offset;		/* a new vCPU's guest TSC minus the host's */
+	/* KVM_GET/SET_CLOCK: the VM's clock minus CLOCK_BOOTTIME, in ns. */
+	s64 kvmclock_offset;
 	/* From KVM_SET_TSS_ADDR / KVM_SET_IDENTITY_MAP_ADDR; kept, not needed. */
 	unsigned long tss_addr;
 	u64 identity_map_addr;

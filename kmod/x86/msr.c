@@ -98,6 +98,9 @@ void mkvm_tsc_aux_put(struct mkvm_vcpu *vcpu, u64 host)
 }
 
 #define MKVM_MAX_IO_MSRS	256	/* as KVM's MAX_IO_MSRS */
+/* kvmclock's first MSRs (Documentation/virt/kvm/x86/msr.rst in Linux) */
+#define MKVM_MSR_KVM_WALL_CLOCK		0x11
+#define MKVM_MSR_KVM_SYSTEM_TIME	0x12
 #define MKVM_APIC_BASE_RSVD	(GENMASK_ULL(7, 0) | BIT_ULL(9) | BIT_ULL(10) | \
 				 GENMASK_ULL(63, 52))
 
@@ -168,6 +171,13 @@ int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return 0;
 	case MSR_IA32_APICBASE:
 		*data = vcpu->msr_apic_base;
+		return 0;
+	case MKVM_MSR_KVM_WALL_CLOCK:
+	case MKVM_MSR_KVM_SYSTEM_TIME:
+		/* kvmclock is off: see mkvm_set_msr() */
+		if (!host)
+			return 1;
+		*data = 0;
 		return 0;
 	case MSR_TSC_AUX:
 		if (!mkvm_has_tsc_aux() || (!host && !mkvm_guest_has_tsc_aux(vcpu)))
@@ -258,6 +268,17 @@ int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		vcpu->msr_apic_base = data;
 		return 0;
+	case MKVM_MSR_KVM_WALL_CLOCK:
+	case MKVM_MSR_KVM_SYSTEM_TIME:
+		/*
+		 * minikvm has no kvmclock (no KVM_FEATURE_CLOCKSOURCE in
+		 * CPUID 0x40000001): the guest's RDMSR and WRMSR are #GP, as
+		 * in KVM for a guest whose CPUID lacks it.  QEMU still puts
+		 * and gets both MSRs with every reset-level register put,
+		 * asserting that they are accepted: userspace may read them,
+		 * as 0, and write 0, "kvmclock off", which is their value.
+		 */
+		return !host || data;
 	case MSR_TSC_AUX:
 		/*
 		 * Bits 63:32 are reserved (SDM Vol. 4, Table 2-2): #GP on

@@ -41,6 +41,7 @@
 #define KVM_CAP_IRQ_ROUTING	25
 #define KVM_CAP_JOIN_MEMORY_REGIONS_WORKS 30
 #define KVM_CAP_MCE		31
+#define KVM_CAP_ADJUST_CLOCK	39
 #define KVM_CAP_CHECK_EXTENSION_VM 105
 
 /* Exit reasons (kvm_run.exit_reason). */
@@ -414,6 +415,20 @@ struct kvm_irq_routing {
 	struct kvm_irq_routing_entry entries[];
 };
 
+/* KVM_GET_CLOCK / KVM_SET_CLOCK: the VM's kvmclock time */
+#define KVM_CLOCK_TSC_STABLE	2
+#define KVM_CLOCK_REALTIME	(1 << 2)	/* realtime is valid */
+#define KVM_CLOCK_HOST_TSC	(1 << 3)	/* host_tsc is valid */
+
+struct kvm_clock_data {
+	__u64 clock;		/* nanoseconds */
+	__u32 flags;
+	__u32 pad0;
+	__u64 realtime;		/* CLOCK_REALTIME when clock was read */
+	__u64 host_tsc;		/* the host's TSC then */
+	__u32 pad[4];
+};
+
 /* KVM_X86_SET_MCE: an error to report in bank @bank (KVM_CAP_MCE) */
 struct kvm_x86_mce {
 	__u64 status;		/* IA32_MCi_STATUS */
@@ -458,6 +473,8 @@ struct kvm_guest_debug {
 #define KVM_SET_TSS_ADDR	_IO(KVMIO,   0x47)
 #define KVM_SET_IDENTITY_MAP_ADDR _IOW(KVMIO, 0x48, __u64)
 #define KVM_SET_GSI_ROUTING	_IOW(KVMIO,  0x6a, struct kvm_irq_routing)
+#define KVM_SET_CLOCK		_IOW(KVMIO,  0x7b, struct kvm_clock_data)
+#define KVM_GET_CLOCK		_IOR(KVMIO,  0x7c, struct kvm_clock_data)
 
 /* ioctls on a vCPU fd */
 #define KVM_RUN			_IO(KVMIO,   0x80)
