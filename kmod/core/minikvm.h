@@ -84,8 +84,11 @@ struct mkvm_vm {
 	struct mkvm_vcpu *vcpus[MKVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	u64 tsc_offset;		/* a new vCPU's guest TSC minus the host's */
-	/* KVM_GET/SET_CLOCK: the VM's clock minus CLOCK_BOOTTIME, in ns. */
-	s64 kvmclock_offset;
+	/*
+	 * KVM_GET/SET_CLOCK: the VM's clock minus CLOCK_BOOTTIME, in ns,
+	 * modulo 2^64 (userspace may set any clock).
+	 */
+	u64 kvmclock_offset;
 	/* From KVM_SET_TSS_ADDR / KVM_SET_IDENTITY_MAP_ADDR; kept, not needed. */
 	unsigned long tss_addr;
 	u64 identity_map_addr;

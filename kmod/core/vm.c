@@ -240,7 +240,7 @@ static int mkvm_get_clock(struct mkvm_vm *vm, struct kvm_clock_data __user *argp
 	struct kvm_clock_data data = { .flags = MKVM_CLOCK_FLAGS };
 
 	preempt_disable();
-	data.clock = ktime_get_boottime_ns() + READ_ONCE(vm->kvmclock_offset);
+	data.clock = (u64)ktime_get_boottime_ns() + READ_ONCE(vm->kvmclock_offset);
 	data.realtime = ktime_get_real_ns();
 	data.host_tsc = rdtsc();
 	preempt_enable();
@@ -266,7 +266,7 @@ static int mkvm_set_clock(struct mkvm_vm *vm, struct kvm_clock_data __user *argp
 		if (now > data.realtime)
 			data.clock += now - data.realtime;
 	}
-	WRITE_ONCE(vm->kvmclock_offset, data.clock - ktime_get_boottime_ns());
+	WRITE_ONCE(vm->kvmclock_offset, data.clock - (u64)ktime_get_boottime_ns());
 	return 0;
 }
 
@@ -362,7 +362,7 @@ int mkvm_create_vm(unsigned long type)
 	 * together; WRMSR and KVM_SET_MSRS move it (the offset) later.
 	 */
 	vm->tsc_offset = -rdtsc();
-	vm->kvmclock_offset = -ktime_get_boottime_ns();
+	vm->kvmclock_offset = -(u64)ktime_get_boottime_ns();
 
 	r = mkvm_tdp_init(&vm->tdp);
 	if (r)
