@@ -11,7 +11,9 @@
 	S(kvm_xsave) S(kvm_xcr) S(kvm_xcrs) S(kvm_debugregs)		\
 	S(kvm_msr_entry) S(kvm_msrs) S(kvm_msr_list)			\
 	S(kvm_interrupt) S(kvm_vcpu_events) S(kvm_mp_state) S(kvm_signal_mask) \
-	S(kvm_stats_header) S(kvm_stats_desc)
+	S(kvm_stats_header) S(kvm_stats_desc)				\
+	S(kvm_irq_routing_irqchip) S(kvm_irq_routing_msi)		\
+	S(kvm_irq_routing_entry) S(kvm_irq_routing) S(kvm_x86_mce) S(kvm_clock_data)
 
 #define ABI_FIELDS(F)							\
 	F(kvm_userspace_memory_region, slot)				\
@@ -86,7 +88,19 @@
 	F(kvm_stats_header, desc_offset) F(kvm_stats_header, data_offset) \
 	F(kvm_stats_desc, flags) F(kvm_stats_desc, exponent)		\
 	F(kvm_stats_desc, size) F(kvm_stats_desc, offset)		\
-	F(kvm_stats_desc, bucket_size)
+	F(kvm_stats_desc, bucket_size)					\
+	F(kvm_irq_routing_irqchip, irqchip) F(kvm_irq_routing_irqchip, pin) \
+	F(kvm_irq_routing_msi, address_lo) F(kvm_irq_routing_msi, address_hi) \
+	F(kvm_irq_routing_msi, data) F(kvm_irq_routing_msi, devid)	\
+	F(kvm_irq_routing_entry, gsi) F(kvm_irq_routing_entry, type)	\
+	F(kvm_irq_routing_entry, flags) F(kvm_irq_routing_entry, u)	\
+	F(kvm_irq_routing_entry, u.irqchip) F(kvm_irq_routing_entry, u.msi) \
+	F(kvm_irq_routing, nr) F(kvm_irq_routing, flags)		\
+	F(kvm_x86_mce, status) F(kvm_x86_mce, addr) F(kvm_x86_mce, misc) \
+	F(kvm_x86_mce, mcg_status) F(kvm_x86_mce, bank) F(kvm_x86_mce, pad2) \
+	F(kvm_clock_data, clock) F(kvm_clock_data, flags)		\
+	F(kvm_clock_data, realtime) F(kvm_clock_data, host_tsc)		\
+	F(kvm_clock_data, pad)
 
 #define ABI_CONSTS(C)							\
 	C(KVM_API_VERSION) C(KVMIO)					\
@@ -143,4 +157,12 @@
 	C(KVM_STATS_UNIT_SECONDS) C(KVM_STATS_UNIT_CYCLES)		\
 	C(KVM_STATS_UNIT_BOOLEAN) C(KVM_STATS_UNIT_MAX)			\
 	C(KVM_STATS_BASE_SHIFT) C(KVM_STATS_BASE_MASK)			\
-	C(KVM_STATS_BASE_POW10) C(KVM_STATS_BASE_POW2) C(KVM_STATS_BASE_MAX)
+	C(KVM_STATS_BASE_POW10) C(KVM_STATS_BASE_POW2) C(KVM_STATS_BASE_MAX) \
+	C(KVM_CAP_DESTROY_MEMORY_REGION_WORKS) C(KVM_CAP_IRQ_ROUTING)	\
+	C(KVM_CAP_JOIN_MEMORY_REGIONS_WORKS) C(KVM_CAP_CHECK_EXTENSION_VM) \
+	C(KVM_SET_GSI_ROUTING) C(KVM_IRQ_ROUTING_IRQCHIP) C(KVM_IRQ_ROUTING_MSI) \
+	C(offsetof(struct kvm_irq_routing, entries))			\
+	C(KVM_CAP_MCE) C(KVM_X86_GET_MCE_CAP_SUPPORTED) C(KVM_X86_SETUP_MCE) \
+	C(KVM_X86_SET_MCE) C(KVM_CAP_ADJUST_CLOCK) C(KVM_SET_CLOCK)	\
+	C(KVM_GET_CLOCK) C(KVM_CLOCK_TSC_STABLE) C(KVM_CLOCK_REALTIME)	\
+	C(KVM_CLOCK_HOST_TSC)

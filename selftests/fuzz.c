@@ -5,7 +5,10 @@
  * ids at and past the limit, unaligned, wrapping and huge addresses and
  * sizes, overlapping slots, reserved bits in CR0/CR4/EFER and segment
  * attributes, inconsistent modes, bad vCPU ids, bad pointers, bad mmap
- * offsets and sizes, random CPUID tables and MSR lists, and KVM_RUN of
+ * offsets and sizes, random CPUID tables and MSR lists (the MTRRs and
+ * machine-check banks among them), KVM_CHECK_EXTENSION on VM fds,
+ * KVM_SET_GSI_ROUTING, KVM_GET/SET_CLOCK, the KVM_CAP_MCE ioctls with
+ * random capabilities and errors, and KVM_RUN of
  * random instruction bytes in every mode (see random_code_ok).  Two more threads race it: one signals
  * the thread in KVM_RUN; one calls KVM_GET_REGS on the vCPU that runs and,
  * for one KVM_RUN in 16, closes the running vCPU's fd or its VM's.
@@ -210,8 +213,10 @@ static void op_sys(void)
 	static struct { struct kvm_cpuid2 c; struct kvm_cpuid_entry2 e[300]; } cpuid;
 	static struct { struct kvm_msr_list l; uint32_t i[300]; } msrs;
 	int sys = vms[0].vm ? vms[0].vm->sys_fd : open_kvm_dev();
+	uint64_t mce_cap;
 	long r;
-	switch (rnd() % 6) {
+
+	switch (rnd() % 7) {
 	case 0:
 		r = __kvm_ioctl(sys, KVM_GET_API_VERSION, (void *)(uintptr_t)(rnd() % 3 ? 0 : rnd()));
 		break;
@@ -230,6 +235,9 @@ static void op_sys(void)
 		break;
 	case 4:
 		r = __kvm_ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, (void *)(uintptr_t)(rnd() % 3 ? 0 : 1));
+		break;
+	case 5:
+		r = __kvm_ioctl(sys, KVM_X86_GET_MCE_CAP_SUPPORTED, arg_ptr(&mce_cap));
 		break;
 	default: {
 		unsigned int nr = rnd() % 256;
@@ -264,6 +272,46 @@ static void op_create_vm(void)
 	}
 }
 
+/* The VM ioctls QEMU adds: capabilities, GSI routing, the VM clock. */
+static void op_vm_misc(struct fvm *f)
+{
+	static struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[8];
+	} routing;
+	struct kvm_clock_data clock = { 0 };
+	unsigned int i;
+
+	switch (rnd() % 3) {
+	case 0:
+		check("KVM_CHECK_EXTENSION (VM)", __kvm_ioctl(f->vm->fd, KVM_CHECK_EXTENSION,
+			(void *)(uintptr_t)PICK(rnd() % 300, 21, 25, 30, 31, 39, 105, rnd())),
+		      ERR_VM);
+		break;
+	case 1:
+		routing.r.nr = PICK(0, 1, 8, 4096, 4097, rnd());
+		routing.r.flags = rnd() % 4 ? 0 : rnd();
+		for (i = 0; i < 8; i++) {
+			routing.e[i].gsi = rnd() % 32;
+			routing.e[i].type = PICK(KVM_IRQ_ROUTING_IRQCHIP, KVM_IRQ_ROUTING_MSI,
+						 rnd());
+			routing.e[i].u.pad[rnd() % 8] = rnd();
+		}
+		check("KVM_SET_GSI_ROUTING", __kvm_ioctl(f->vm->fd, KVM_SET_GSI_ROUTING,
+							 arg_ptr(&routing)), ERR_VM);
+		break;
+	default:
+		check("KVM_GET_CLOCK", __kvm_ioctl(f->vm->fd, KVM_GET_CLOCK, arg_ptr(&clock)),
+		      ERR_VM);
+		clock.clock = PICK(0, clock.clock, ~0ull, rnd());
+		clock.flags = PICK(0, 2, 4, 8, 14, 16, rnd());
+		clock.realtime = PICK(0, clock.realtime, ~0ull, rnd());
+		check("KVM_SET_CLOCK", __kvm_ioctl(f->vm->fd, KVM_SET_CLOCK, arg_ptr(&clock)),
+		      ERR_VM);
+		break;
+	}
+}
+
 static void op_memslot(struct fvm *f)
 {
 	static uint8_t *extra;
@@ -286,6 +334,8 @@ static void op_memslot(struct fvm *f)
 				0xffff800000000000ull, rnd());
 	check("KVM_SET_USER_MEMORY_REGION",
 	      __kvm_ioctl(f->vm->fd, KVM_SET_USER_MEMORY_REGION, arg_ptr(&m)), ERR_VM);
+	if (rnd() % 4 == 0)
+		op_vm_misc(f);
 	if (rnd() % 4 == 0) {
 		uint64_t ident = PICK(0xfeffc000, 0, rnd());
 
@@ -387,9 +437,11 @@ static void op_state(struct vcpu *v)
 		struct kvm_signal_mask m;
 		uint64_t set;
 	} sm;
+	struct kvm_x86_mce mce;
+	uint64_t mcg_cap;
 	unsigned int i;
 
-	switch (rnd() % 11) {
+	switch (rnd() % 12) {
 	case 0:
 		check("KVM_GET_REGS", __kvm_ioctl(v->fd, KVM_GET_REGS, arg_ptr(&regs)), ERR_VCPU);
 		regs.rflags = rnd() % 2 ? rnd() : 2;
@@ -408,7 +460,10 @@ static void op_state(struct vcpu *v)
 		msrs.m.nmsrs = PICK(0, 1, 2, 16, 255, 256, 300, rnd());
 		for (i = 0; i < 300; i++) {
 			msrs.e[i].index = PICK(0x10, 0x1b, 0xc0000080, 0xc0000081, 0xc0000100,
-					       0x277, 0x1a0, 0x174, rnd() & 0xffffffff);
+					       0x277, 0x1a0, 0x174, 0x11, 0x12, 0xfe, 0x2ff,
+					       0x200 + rnd() % 20, 0x250, 0x26f, 0x179, 0x17a,
+					       0x17b, 0x400 + rnd() % 140, 0x280 + rnd() % 40,
+					       rnd() & 0xffffffff);
 			msrs.e[i].data = rnd() % 2 ? 0 : rnd();
 		}
 		check("KVM_GET/SET_MSRS", __kvm_ioctl(v->fd, rnd() % 2 ? KVM_GET_MSRS :
@@ -486,6 +541,19 @@ static void op_state(struct vcpu *v)
 		sm.set = rnd() & ~(1ull << (SIGUSR1 - 1));
 		check("KVM_SET_SIGNAL_MASK", __kvm_ioctl(v->fd, KVM_SET_SIGNAL_MASK,
 							 rnd() % 4 ? arg_ptr(&sm) : NULL), ERR_VCPU);
+		break;
+	case 10:
+		mcg_cap = PICK(0x100010a, 0x10a, 10, 0, 32, 33, 0x20a, 0x800010a, rnd());
+		check("KVM_X86_SETUP_MCE", __kvm_ioctl(v->fd, KVM_X86_SETUP_MCE,
+						       arg_ptr(&mcg_cap)), ERR_VCPU);
+		memset(&mce, 0, sizeof(mce));
+		mce.bank = PICK(0, 1, 9, 10, 31, 32, rnd());
+		mce.status = PICK(0, 1ull << 63, 0xa000000000000000ull,
+				  0xb100000000000000ull, rnd());
+		mce.mcg_status = PICK(0, 4, 5, rnd());
+		mce.addr = rnd();
+		check("KVM_X86_SET_MCE", __kvm_ioctl(v->fd, KVM_X86_SET_MCE, arg_ptr(&mce)),
+		      ERR_VCPU);
 		break;
 	default:
 		check("unknown vCPU ioctl", __kvm_ioctl(v->fd, _IOC(rnd() % 4, KVMIO, rnd() % 256,

@@ -7,6 +7,7 @@
  * #GP for the guest and ends KVM_GET_MSRS.  The MSRs the guest may access
  * without exiting (FS/GS base, SYSENTER, ...) read and write the same way.
  * The guest may set EFER.LME and EFER.NX only when its CPUID offers them.
+ * (The MTRRs and machine-check banks have their own test, mtrr_mce.)
  */
 #include "kvm_util.h"
 
@@ -25,9 +26,11 @@
 #define MSR_PAT			0x277
 #define MSR_MISC_ENABLE		0x1a0
 #define MSR_APIC_BASE		0x1b
+#define MSR_MCG_STATUS		0x17a
+#define MSR_MCG_CTL		0x17b	/* with MCG_CTL_P: KVM_X86_SETUP_MCE below */
 #define MSR_TSC_AUX		0xc0000103	/* both lanes' CPUs have RDTSCP */
 
-#define NR 16
+#define NR 18
 static const struct { uint32_t index; uint64_t value, guest_value; } msrs[NR] = {
 	{ MSR_EFER,		0x801,			0x001 },	/* SCE|NX, then SCE */
 	{ MSR_STAR,		0x0023001000000000ull,	0x001b000800000000ull },
@@ -44,6 +47,8 @@ static const struct { uint32_t index; uint64_t value, guest_value; } msrs[NR] = 
 	{ MSR_PAT,		0x0007010600070106ull,	0x0007040600070406ull },
 	{ MSR_MISC_ENABLE,	0x1801,			0x1800 },
 	{ MSR_APIC_BASE,	0xfee00900,		0xfed00900 },
+	{ MSR_MCG_STATUS,	0x5,			0 },
+	{ MSR_MCG_CTL,		~0ull,			0 },
 	{ MSR_TSC_AUX,		0x1234,			0x42 },
 };
 
@@ -189,8 +194,10 @@ int main(void)
 	struct ucall uc;
 	long r;
 	int i, ok;
+	uint64_t mcg_cap = (1 << 8) | 10;	/* MCG_CTL_P, 10 banks: as QEMU */
 
 	ktap_plan(9);
+	kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &mcg_cap);
 	list.hdr.nmsrs = 1;
 	r = __kvm_ioctl(vm->sys_fd, KVM_GET_MSR_INDEX_LIST, &list);
 	ok = r == -E2BIG && list.hdr.nmsrs == NR;

@@ -21,7 +21,17 @@ bool mkvm_debug;
 module_param_named(debug, mkvm_debug, bool, 0644);
 MODULE_PARM_DESC(debug, "Dump guest state to dmesg on unexpected exits");
 
-static long mkvm_check_extension(unsigned long cap)
+/**
+ * mkvm_check_extension() - KVM_CHECK_EXTENSION, on /dev/minikvm or a VM fd
+ * @cap: the KVM_CAP_* number
+ *
+ * Both fds give the same answers: no capability of minikvm depends on the
+ * VM (KVM's kvm_vm_ioctl_check_extension_generic() serves both too).
+ *
+ * Return: 0 for a capability minikvm lacks, else 1 or the capability's
+ * value.
+ */
+long mkvm_check_extension(unsigned long cap)
 {
 	switch (cap) {
 	case KVM_CAP_XSAVE:
@@ -39,7 +49,22 @@ static long mkvm_check_extension(unsigned long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_BINARY_STATS_FD:
+	case KVM_CAP_CHECK_EXTENSION_VM:
+	/* Size 0 deletes a slot; adjacent slots work as one range (core/vm.c). */
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		/*
+		 * KVM's number, which KVM reports with or without an
+		 * irqchip: KVM_SET_GSI_ROUTING exists and behaves as KVM's
+		 * for a VM without one (core/vm.c).
+		 */
+		return MKVM_MAX_IRQ_ROUTES;
+	case KVM_CAP_ADJUST_CLOCK:
+		return MKVM_CLOCK_FLAGS;	/* KVM_GET/SET_CLOCK (core/vm.c) */
+	case KVM_CAP_MCE:
+		return MKVM_MAX_MCE_BANKS;	/* banks KVM_X86_SETUP_MCE may give */
 	case KVM_CAP_NR_MEMSLOTS:
 		return MKVM_MAX_SLOTS;
 	case KVM_CAP_NR_VCPUS:
@@ -68,6 +93,8 @@ static long mkvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return mkvm_get_msr_index_list((void __user *)arg);
 	case KVM_GET_SUPPORTED_CPUID:
 		return mkvm_get_supported_cpuid((void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		return mkvm_get_mce_cap_supported((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -33,6 +33,9 @@ struct fxregs_state;
 #define MKVM_PIO_PAGE_OFFSET	1
 #define MKVM_MAX_CPUID_ENTRIES	256	/* as KVM_MAX_CPUID_ENTRIES */
 #define MKVM_MAX_INSN		15	/* bytes in an instruction (SDM Vol. 2, 2.3.11) */
+#define MKVM_MAX_IRQ_ROUTES	4096	/* KVM_CAP_IRQ_ROUTING, as KVM_MAX_IRQ_ROUTES */
+/* The flags KVM_GET_CLOCK gives (KVM_CAP_ADJUST_CLOCK). */
+#define MKVM_CLOCK_FLAGS	(KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 
 /* Register numbers, in the encoding of the ModRM byte and of the exits. */
 enum mkvm_reg {
@@ -138,6 +141,11 @@ struct mkvm_vm {
 	struct mkvm_vcpu *vcpus[MKVM_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	u64 tsc_offset;		/* a new vCPU's guest TSC minus the host's */
+	/*
+	 * KVM_GET/SET_CLOCK: the VM's clock minus CLOCK_BOOTTIME, in ns,
+	 * modulo 2^64 (userspace may set any clock).
+	 */
+	u64 kvmclock_offset;
 	/* From KVM_SET_TSS_ADDR / KVM_SET_IDENTITY_MAP_ADDR; kept, not needed. */
 	unsigned long tss_addr;
 	u64 identity_map_addr;
@@ -157,6 +165,27 @@ struct mkvm_mmio_read {
 	u8 size;		/* bytes read */
 	u8 dst_bytes;		/* width of the register written */
 	u8 reg;
+};
+
+#define MKVM_NR_FIXED_MTRR	11	/* fixed-range MTRRs (SDM Vol. 3A, 13.11.2.2) */
+#define MKVM_NR_VAR_MTRR	8	/* variable-range pairs, as KVM_NR_VAR_MTRR */
+
+/* The guest's MTRRs as it wrote them (x86/mtrr.c); 0 after RESET. */
+struct mkvm_mtrr {
+	u64 deftype;			/* IA32_MTRR_DEF_TYPE */
+	u64 fixed[MKVM_NR_FIXED_MTRR];
+	u64 var[2 * MKVM_NR_VAR_MTRR];	/* PHYSBASEn, PHYSMASKn: MSR 0x200 + i */
+};
+
+#define MKVM_MAX_MCE_BANKS	32	/* KVM_CAP_MCE, as KVM_MAX_MCE_BANKS */
+
+/* The guest's machine-check registers (x86/mce.c). */
+struct mkvm_mce {
+	u64 mcg_cap;		/* from KVM_X86_SETUP_MCE */
+	u64 mcg_status;
+	u64 mcg_ctl;
+	/* IA32_MCi_CTL, _STATUS, _ADDR, _MISC of each bank, in MSR order */
+	u64 banks[4 * MKVM_MAX_MCE_BANKS];
 };
 
 /* What a guest-physical fault was, from the backend (vcpu->fault_flags). */
@@ -215,6 +244,10 @@ struct mkvm_vcpu {
 	u64 msr_misc_enable;
 	u64 msr_apic_base;
 	u64 msr_tsc_aux;	/* switched around each entry: x86/msr.c */
+	struct mkvm_mtrr mtrr;
+	struct mkvm_mce mce;
+	/* KVM_X86_SET_MCE shut the processor down: KVM_EXIT_SHUTDOWN next. */
+	bool triple_fault_pending;
 
 	/* The guest's x87/SSE/AVX state, a page in XSAVE format (x86/fpu.c). */
 	struct fxregs_state *fpu;
@@ -279,6 +312,9 @@ extern struct mkvm_intercept_counts mkvm_intercept_counts;
 #define mkvm_intercepted(what)	atomic_long_inc(&mkvm_intercept_counts.what)
 void mkvm_machine_check(void);
 void mkvm_intercepts_init(struct dentry *dir);
+
+/* core/main.c */
+long mkvm_check_extension(unsigned long cap);
 
 /* core/hw.c */
 int mkvm_hw_init(void);
@@ -414,6 +450,19 @@ int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host);
 enum mkvm_exit_action mkvm_handle_msr(struct mkvm_vcpu *vcpu, bool write);
 int mkvm_get_msr_index_list(struct kvm_msr_list __user *arg);
 int mkvm_msrs_ioctl(struct mkvm_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
+
+/* x86/mtrr.c */
+bool mkvm_mtrr_msr(u32 index);
+int mkvm_mtrr_get(struct mkvm_vcpu *vcpu, u32 index, u64 *data);
+int mkvm_mtrr_set(struct mkvm_vcpu *vcpu, u32 index, u64 data);
+
+/* x86/mce.c */
+void mkvm_mce_reset(struct mkvm_vcpu *vcpu);
+bool mkvm_mce_msr(u32 index);
+int mkvm_mce_get(struct mkvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int mkvm_mce_set(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host);
+long mkvm_mce_ioctl(struct mkvm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+int mkvm_get_mce_cap_supported(u64 __user *argp);
 
 /* x86/sregs.c */
 int mkvm_check_sregs(struct mkvm_vcpu *vcpu, const struct kvm_sregs *sregs);

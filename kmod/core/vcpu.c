@@ -167,6 +167,14 @@ static int mkvm_vcpu_run_loop(struct mkvm_vcpu *vcpu)
 		return mkvm_wait_for_sipi(vcpu);
 
 	for (;;) {
+		/* As KVM's KVM_REQ_TRIPLE_FAULT: before anything else. */
+		if (vcpu->triple_fault_pending) {
+			vcpu->triple_fault_pending = false;
+			mkvm_events_clear(vcpu);
+			run->exit_reason = KVM_EXIT_SHUTDOWN;
+			vcpu->stats->user_exits++;
+			return 0;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			vcpu->stats->signal_exits++;
@@ -433,6 +441,10 @@ static long mkvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		break;
 	case KVM_SET_GUEST_DEBUG:
 		r = mkvm_set_guest_debug(vcpu, argp);
+		break;
+	case KVM_X86_SETUP_MCE:
+	case KVM_X86_SET_MCE:
+		r = mkvm_mce_ioctl(vcpu, ioctl, argp);
 		break;
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:

@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include <asm/msr.h>
@@ -130,6 +131,12 @@ static int mkvm_set_memory_region(struct mkvm_vm *vm,
 			goto out;
 	}
 
+	/*
+	 * Only an overlap is refused: a slot may start where another ends
+	 * (KVM_CAP_JOIN_MEMORY_REGIONS_WORKS).  Nothing in minikvm assumes
+	 * one slot per access: EPT/NPT map page by page, and the software
+	 * walks and copies go one page at a time (x86/walk.c).
+	 */
 	if (mem->memory_size) {
 		for (i = 0; i < MKVM_MAX_SLOTS; i++) {
 			struct mkvm_slot *o = &vm->slots[i];
@@ -206,6 +213,69 @@ out:
 	return r;
 }
 
+/*
+ * KVM_SET_GSI_ROUTING.  A routing table maps GSIs to the pins of an
+ * in-kernel PIC or IOAPIC, or to MSI messages that an in-kernel local
+ * APIC receives.  minikvm has none of them (userspace owns the interrupt
+ * controllers and gives vectors with KVM_INTERRUPT), so, as KVM does for
+ * a VM without KVM_CREATE_IRQCHIP, the header is read and any table,
+ * empty or not, is refused: nothing is kept.
+ */
+static int mkvm_set_gsi_routing(struct kvm_irq_routing __user *argp)
+{
+	struct kvm_irq_routing hdr;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
+/*
+ * KVM_GET_CLOCK and KVM_SET_CLOCK: the VM's clock, in nanoseconds from
+ * the VM's creation unless set, which a guest reads through kvmclock.
+ * minikvm does not offer kvmclock to guests (CPUID 0x40000001 is 0, and
+ * x86/msr.c refuses its MSRs), so no guest reads it: it is kept for
+ * userspace, which saves and restores it around a stop or a migration
+ * (QEMU's kvmclock device aborts unless both work).  It runs with
+ * CLOCK_BOOTTIME, as KVM's does without its master clock, and with the
+ * realtime and host TSC read at the same moment (KVM_CLOCK_REALTIME,
+ * KVM_CLOCK_HOST_TSC).
+ */
+static int mkvm_get_clock(struct mkvm_vm *vm, struct kvm_clock_data __user *argp)
+{
+	struct kvm_clock_data data = { .flags = MKVM_CLOCK_FLAGS };
+
+	preempt_disable();
+	data.clock = (u64)ktime_get_boottime_ns() + READ_ONCE(vm->kvmclock_offset);
+	data.realtime = ktime_get_real_ns();
+	data.host_tsc = rdtsc();
+	preempt_enable();
+	return copy_to_user(argp, &data, sizeof(data)) ? -EFAULT : 0;
+}
+
+/*
+ * As KVM: the flags KVM_GET_CLOCK can give are accepted (what it returned
+ * may be passed back), others are EINVAL; with KVM_CLOCK_REALTIME the
+ * real time elapsed since @realtime is added, never taken away.
+ */
+static int mkvm_set_clock(struct mkvm_vm *vm, struct kvm_clock_data __user *argp)
+{
+	struct kvm_clock_data data;
+	u64 now;
+
+	if (copy_from_user(&data, argp, sizeof(data)))
+		return -EFAULT;
+	if (data.flags & ~(MKVM_CLOCK_FLAGS | KVM_CLOCK_TSC_STABLE))
+		return -EINVAL;
+	if (data.flags & KVM_CLOCK_REALTIME) {
+		now = ktime_get_real_ns();
+		if (now > data.realtime)
+			data.clock += now - data.realtime;
+	}
+	WRITE_ONCE(vm->kvmclock_offset, data.clock - (u64)ktime_get_boottime_ns());
+	return 0;
+}
+
 static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -240,6 +310,14 @@ static long mkvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_STATS_FD:
 		/* The argument is not looked at, as in KVM. */
 		return mkvm_vm_stats_fd(vm);
+	case KVM_CHECK_EXTENSION:
+		return mkvm_check_extension(arg);
+	case KVM_SET_GSI_ROUTING:
+		return mkvm_set_gsi_routing(argp);
+	case KVM_GET_CLOCK:
+		return mkvm_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return mkvm_set_clock(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -293,6 +371,7 @@ int mkvm_create_vm(unsigned long type)
 	 * together; WRMSR and KVM_SET_MSRS move it (the offset) later.
 	 */
 	vm->tsc_offset = -rdtsc();
+	vm->kvmclock_offset = -(u64)ktime_get_boottime_ns();
 
 	r = mkvm_tdp_init(&vm->tdp);
 	if (r)

@@ -32,9 +32,7 @@ u32 mkvm_cpuid_hide_7_ebx;
 			 BIT(21) |	/* x2APIC: no local APIC yet */ \
 			 BIT(24) |	/* TSC deadline timer: no APIC */ \
 			 BIT(27))	/* OSXSAVE: the guest's CR4 says */
-#define MKVM_HIDE_1_EDX	(BIT(7) |	/* MCE: no machine-check MSRs yet */ \
-			 BIT(9) |	/* APIC */ \
-			 BIT(14))	/* MCA: no MCG_* and MCi_* MSRs yet */
+#define MKVM_HIDE_1_EDX	BIT(9)		/* APIC */
 /* Without XSAVE on the host: XSAVE, and what needs AVX state. */
 #define MKVM_XSAVE_1_ECX	(BIT(12) | BIT(26) | BIT(28) | BIT(29))	/* FMA XSAVE AVX F16C */
 #define MKVM_AVX_7_EBX		BIT(5)					/* AVX2 */
@@ -130,7 +128,16 @@ static void mkvm_cpuid_policy(u32 id, u32 leaf, u32 subleaf,
 	case 0x80000001:
 		*ecx &= ~(BIT(2) |	/* SVM */
 			  BIT(4));	/* AltMovCr8: LOCK MOV CR0 is not decoded */
-		*edx &= ~(BIT(7) | BIT(14));	/* AMD's copies of MCE and MCA */
+		break;
+	case 0x80000007:
+		/*
+		 * Only the invariant TSC, as KVM: the rest is power
+		 * management, and EBX's RAS bits would send a guest to MSRs
+		 * minikvm lacks (SMCA's banks at 0xc0002000, with MCA now
+		 * offered: x86/mce.c).
+		 */
+		*eax = *ebx = *ecx = 0;
+		*edx &= BIT(8);
 		break;
 	case 0x80000008:
 		*ebx &= ~MKVM_SPEC_8_EBX;

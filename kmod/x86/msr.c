@@ -23,6 +23,7 @@ static const u32 mkvm_msr_list[] = {
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_TSC_AUX,
 };
 
@@ -97,6 +98,9 @@ void mkvm_tsc_aux_put(struct mkvm_vcpu *vcpu, u64 host)
 }
 
 #define MKVM_MAX_IO_MSRS	256	/* as KVM's MAX_IO_MSRS */
+/* kvmclock's first MSRs (Documentation/virt/kvm/x86/msr.rst in Linux) */
+#define MKVM_MSR_KVM_WALL_CLOCK		0x11
+#define MKVM_MSR_KVM_SYSTEM_TIME	0x12
 #define MKVM_APIC_BASE_RSVD	(GENMASK_ULL(7, 0) | BIT_ULL(9) | BIT_ULL(10) | \
 				 GENMASK_ULL(63, 52))
 
@@ -140,6 +144,9 @@ void mkvm_msr_reset(struct mkvm_vcpu *vcpu)
 				MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	vcpu->msr_apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			      (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	/* The MTRRs start at 0 (13.11.2.1: all disabled, UC), as in KVM. */
+	memset(&vcpu->mtrr, 0, sizeof(vcpu->mtrr));
+	mkvm_mce_reset(vcpu);
 }
 
 /**
@@ -153,12 +160,24 @@ void mkvm_msr_reset(struct mkvm_vcpu *vcpu)
  */
 int mkvm_get_msr(struct mkvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
+	if (mkvm_mtrr_msr(index))
+		return mkvm_mtrr_get(vcpu, index, data);
+	if (mkvm_mce_msr(index))
+		return mkvm_mce_get(vcpu, index, data, host);
+
 	switch (index) {
 	case MSR_IA32_MISC_ENABLE:
 		*data = vcpu->msr_misc_enable;
 		return 0;
 	case MSR_IA32_APICBASE:
 		*data = vcpu->msr_apic_base;
+		return 0;
+	case MKVM_MSR_KVM_WALL_CLOCK:
+	case MKVM_MSR_KVM_SYSTEM_TIME:
+		/* kvmclock is off: see mkvm_set_msr() */
+		if (!host)
+			return 1;
+		*data = 0;
 		return 0;
 	case MSR_TSC_AUX:
 		if (!mkvm_has_tsc_aux() || (!host && !mkvm_guest_has_tsc_aux(vcpu)))
@@ -200,6 +219,11 @@ static bool mkvm_efer_offered(struct mkvm_vcpu *vcpu, u64 efer)
 int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	u64 old;
+
+	if (mkvm_mtrr_msr(index))
+		return mkvm_mtrr_set(vcpu, index, data);
+	if (mkvm_mce_msr(index))
+		return mkvm_mce_set(vcpu, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:
@@ -244,6 +268,17 @@ int mkvm_set_msr(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		vcpu->msr_apic_base = data;
 		return 0;
+	case MKVM_MSR_KVM_WALL_CLOCK:
+	case MKVM_MSR_KVM_SYSTEM_TIME:
+		/*
+		 * minikvm has no kvmclock (no KVM_FEATURE_CLOCKSOURCE in
+		 * CPUID 0x40000001): the guest's RDMSR and WRMSR are #GP, as
+		 * in KVM for a guest whose CPUID lacks it.  QEMU still puts
+		 * and gets both MSRs with every reset-level register put,
+		 * asserting that they are accepted: userspace may read them,
+		 * as 0, and write 0, "kvmclock off", which is their value.
+		 */
+		return !host || data;
 	case MSR_TSC_AUX:
 		/*
 		 * Bits 63:32 are reserved (SDM Vol. 4, Table 2-2): #GP on

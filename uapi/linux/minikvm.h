@@ -38,6 +38,12 @@
 #define KVM_CAP_VCPU_EVENTS	41
 #define KVM_CAP_MP_STATE	14
 #define KVM_CAP_BINARY_STATS_FD	203
+#define KVM_CAP_DESTROY_MEMORY_REGION_WORKS 21
+#define KVM_CAP_IRQ_ROUTING	25
+#define KVM_CAP_JOIN_MEMORY_REGIONS_WORKS 30
+#define KVM_CAP_MCE		31
+#define KVM_CAP_ADJUST_CLOCK	39
+#define KVM_CAP_CHECK_EXTENSION_VM 105
 
 /* Exit reasons (kvm_run.exit_reason). */
 #define KVM_EXIT_UNKNOWN		0
@@ -375,6 +381,72 @@ struct kvm_signal_mask {
 	__u8  sigset[];
 };
 
+/*
+ * KVM_SET_GSI_ROUTING: GSIs routed to the pins of an in-kernel irqchip or
+ * to MSI messages.  minikvm has no in-kernel irqchip and refuses every
+ * table, as KVM does for a VM without one; the layouts are KVM's.
+ */
+#define KVM_IRQ_ROUTING_IRQCHIP	1
+#define KVM_IRQ_ROUTING_MSI	2
+
+struct kvm_irq_routing_irqchip {
+	__u32 irqchip;
+	__u32 pin;
+};
+
+struct kvm_irq_routing_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	union {
+		__u32 pad;
+		__u32 devid;
+	};
+};
+
+struct kvm_irq_routing_entry {
+	__u32 gsi;
+	__u32 type;
+	__u32 flags;
+	__u32 pad;
+	union {
+		struct kvm_irq_routing_irqchip irqchip;
+		struct kvm_irq_routing_msi msi;
+		__u32 pad[8];
+	} u;
+};
+
+struct kvm_irq_routing {
+	__u32 nr;
+	__u32 flags;
+	struct kvm_irq_routing_entry entries[];
+};
+
+/* KVM_GET_CLOCK / KVM_SET_CLOCK: the VM's kvmclock time */
+#define KVM_CLOCK_TSC_STABLE	2
+#define KVM_CLOCK_REALTIME	(1 << 2)	/* realtime is valid */
+#define KVM_CLOCK_HOST_TSC	(1 << 3)	/* host_tsc is valid */
+
+struct kvm_clock_data {
+	__u64 clock;		/* nanoseconds */
+	__u32 flags;
+	__u32 pad0;
+	__u64 realtime;		/* CLOCK_REALTIME when clock was read */
+	__u64 host_tsc;		/* the host's TSC then */
+	__u32 pad[4];
+};
+
+/* KVM_X86_SET_MCE: an error to report in bank @bank (KVM_CAP_MCE) */
+struct kvm_x86_mce {
+	__u64 status;		/* IA32_MCi_STATUS */
+	__u64 addr;		/* IA32_MCi_ADDR */
+	__u64 misc;		/* IA32_MCi_MISC */
+	__u64 mcg_status;	/* IA32_MCG_STATUS */
+	__u8 bank;
+	__u8 pad1[7];
+	__u64 pad2[3];
+};
+
 /* KVM_INTERRUPT: an external interrupt's vector */
 struct kvm_interrupt {
 	__u32 irq;
@@ -449,8 +521,9 @@ struct kvm_stats_desc {
 #define KVM_CHECK_EXTENSION	_IO(KVMIO,   0x03)
 #define KVM_GET_VCPU_MMAP_SIZE	_IO(KVMIO,   0x04)	/* in bytes */
 #define KVM_GET_SUPPORTED_CPUID	_IOWR(KVMIO, 0x05, struct kvm_cpuid2)
+#define KVM_X86_GET_MCE_CAP_SUPPORTED _IOR(KVMIO, 0x9d, __u64)
 
-/* ioctls on a VM fd */
+/* ioctls on a VM fd (KVM_CHECK_EXTENSION too) */
 #define KVM_CREATE_VCPU		_IO(KVMIO,   0x41)	/* returns a vCPU fd */
 #define KVM_SET_USER_MEMORY_REGION _IOW(KVMIO, 0x46, \
 					struct kvm_userspace_memory_region)
@@ -458,6 +531,9 @@ struct kvm_stats_desc {
 #define KVM_SET_IDENTITY_MAP_ADDR _IOW(KVMIO, 0x48, __u64)
 /* On a VM fd and on a vCPU fd: returns a statistics fd (see above). */
 #define KVM_GET_STATS_FD	_IO(KVMIO,   0xce)
+#define KVM_SET_GSI_ROUTING	_IOW(KVMIO,  0x6a, struct kvm_irq_routing)
+#define KVM_SET_CLOCK		_IOW(KVMIO,  0x7b, struct kvm_clock_data)
+#define KVM_GET_CLOCK		_IOR(KVMIO,  0x7c, struct kvm_clock_data)
 
 /* ioctls on a vCPU fd */
 #define KVM_RUN			_IO(KVMIO,   0x80)
@@ -485,5 +561,7 @@ struct kvm_stats_desc {
 #define KVM_SET_VCPU_EVENTS	_IOW(KVMIO,  0xa0, struct kvm_vcpu_events)
 #define KVM_GET_DEBUGREGS	_IOR(KVMIO,  0xa1, struct kvm_debugregs)
 #define KVM_SET_DEBUGREGS	_IOW(KVMIO,  0xa2, struct kvm_debugregs)
+#define KVM_X86_SETUP_MCE	_IOW(KVMIO,  0x9c, __u64)
+#define KVM_X86_SET_MCE		_IOW(KVMIO,  0x9e, struct kvm_x86_mce)
 
 #endif /* _UAPI_LINUX_MINIKVM_H */
