@@ -17,7 +17,7 @@ rc=0
 for lane in ${*:-qemu bochs}; do
 	MKVM_LANE_DIR=soak-$lane \
 	MKVM_ENV="FUZZ_OPS=${FUZZ_OPS:-100000} FUZZ_SECONDS=100000 LEAK_VMS=10000 LEAK_RUNS=1000 RMMOD_CYCLES=100 TEST_TIMEOUT=6000 LINUX_BOOT_KVM=1" \
-	QEMU_TIMEOUT=5400 BOCHS_TIMEOUT=14400 MKVM_BOCHS_LINUX=1 \
+	QEMU_TIMEOUT=5400 BOCHS_TIMEOUT=14400 \
 	TESTS="fuzz hostile leaks rmmod linux_boot" "$top/scripts/check.sh" "$lane" || rc=1
 done
 "$top/scripts/reliability.sh"
