@@ -37,6 +37,12 @@
  *  - tss_and_identity_map: KVM_SET_TSS_ADDR takes 0xfffbd000 and refuses
  *    0xffffe000; KVM_SET_IDENTITY_MAP_ADDR works before the first vCPU
  *    and fails with EINVAL after it;
+ *  - soft_int_cut_short_once: the guest's INT n whose delivery faults on
+ *    a stack page not yet mapped runs its handler once;
+ *  - soft_int_state_roundtrip: with the stack page in no slot at all, the
+ *    delivery fails, RIP is on the INT, and after a GET/SET round trip of
+ *    registers and events and the page added, the handler runs once and
+ *    returns past the INT;
  *  - set_tpr_exit_when_lowered: the guest raises CR8 twice, then lowers
  *    it: only the lowering exits, with KVM_EXIT_SET_TPR and the new
  *    value in kvm_run->cr8, RIP past the MOV;
@@ -157,7 +163,9 @@ GUEST_CODE16(ev_guest,
 	/* INT 0x2c on a stack page the guest has not touched yet. */
 	".globl ev_softint_main\n"
 	"ev_softint_main:\n\t"
-	"mov $" STR(SOFT_STACK) ", %rsp\n\t"
+	"mov $" STR(SOFT_STACK) ", %rsp\n"
+	".globl ev_softint_int\n"
+	"ev_softint_int:\n\t"
 	"int $" STR(SOFT_VEC) "\n\t"
 	G_SYNC(3)
 	"hlt\n"
@@ -186,7 +194,8 @@ GUEST_CODE16(ev_guest,
 	"hlt\n"
 );
 extern const char ev_stubs[], ev_nmi[], ev_gp[], ev_bad[], ev_hlt_loop[], ev_sti_main[],
-	ev_after_shadow[], ev_nmi_main[], ev_tpr_main[], ev_tpr_after[], ev_softint_main[];
+	ev_after_shadow[], ev_nmi_main[], ev_tpr_main[], ev_tpr_after[], ev_softint_main[],
+	ev_softint_int[];
 
 #define GUEST_ADDR(sym) (GUEST_LOAD + (uint64_t)((sym) - ev_guest_start))
 
@@ -653,6 +662,62 @@ static void case_softint_cut_short(void)
 	munmap(page, 0x1000);
 }
 
+/*
+ * The same INT with its stack page in no slot: the delivery cannot
+ * complete (minikvm and kvm_intel: KVM_INTERNAL_ERROR_DELIVERY_EV;
+ * kvm_amd retries until a signal).  Userspace then sees RIP on the INT,
+ * and a GET/SET round trip of the registers and events (which leave
+ * software interrupts out: they run again) loses nothing: once the page
+ * is there, the handler runs once and returns past the INT.
+ */
+static void case_softint_roundtrip(void)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 2, .guest_phys_addr = SOFT_STACK - 0x1000, .memory_size = 0x1000,
+	};
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct vm *vm;
+	struct vcpu *vcpu = ev_vcpu(&vm, ev_softint_main);
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+	struct ucall uc;
+	uint64_t rip;
+	void *page;
+	bool ok;
+	int rc;
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(5);
+	rc = __vcpu_run(vcpu);
+	alarm(0);
+	rip = rip_of(vcpu);
+	ok = ((rc == 0 && vcpu->run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+	       vcpu->run->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV) ||
+	      (on_kvm_dev() && rc == -EINTR)) &&
+	     rip == GUEST_ADDR(ev_softint_int) && *gmem64(vcpu, D_COUNT) == 0;
+	if (!ok)
+		ktap_info("KVM_RUN %d, exit %s, rip %#llx (INT at %#llx)", rc,
+			  exit_reason_str(vcpu->run->exit_reason), (unsigned long long)rip,
+			  (unsigned long long)GUEST_ADDR(ev_softint_int));
+	get_events(vcpu, &ev);
+	kvm_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
+	vcpu_get_regs(vcpu, &regs);
+	vcpu_set_regs(vcpu, &regs);
+
+	page = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(page != MAP_FAILED, "mmap");
+	r.userspace_addr = (uintptr_t)page;
+	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+	ok = ok && run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 3 &&
+	     *gmem64(vcpu, D_COUNT) == 1 && gmem8(vcpu, D_LOG) == SOFT_VEC;
+	if (!ok)
+		ktap_info("then: SYNC %llu, interrupts taken %llu",
+			  (unsigned long long)uc.args[0], (unsigned long long)*gmem64(vcpu, D_COUNT));
+	ktap_result(ok, "%ssoft_int_state_roundtrip", dev_tag);
+	ev_free(vm, vcpu);
+	munmap(page, 0x1000);
+}
+
 /* A guest lowering its TPR exits with KVM_EXIT_SET_TPR; raising it does not. */
 static void case_set_tpr(void)
 {
@@ -793,7 +858,7 @@ static void case_caps(void)
 	vm_free(vm);
 }
 
-#define NR_CASES 17
+#define NR_CASES 18
 
 static void cases(void)
 {
@@ -807,6 +872,7 @@ static void cases(void)
 	case_bad_args();
 	case_tss_identity();
 	case_softint_cut_short();
+	case_softint_roundtrip();
 	case_set_tpr();
 	case_mp_state();
 	case_ap_sipi();

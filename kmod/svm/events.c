@@ -59,14 +59,16 @@ static void svm_mask_nmi(struct svm_vcpu *svm, bool masked)
 
 /*
  * A software interrupt or exception pushes the address of the instruction
- * after it, but EVENTINJ has no instruction length: the CPU pushes RIP
- * (or NextRIP with NRIP_SAVE, 15.20).  So RIP (and NextRIP) go past the
- * instruction before the injection, as KVM's
- * svm_update_soft_interrupt_rip() does.  An event handed back by an exit
- * that cut its delivery short comes with RIP still on its instruction
- * when the guest ran it itself, or already past it when minikvm injected
- * it (soft_next_rip).  Without a length from the exit: INT n is CD ib,
- * INT3 CC, INTO CE (no prefix).
+ * after it, but EVENTINJ has no instruction length: the CPU pushes NextRIP
+ * with NRIP_SAVE, RIP without it (15.20).  So, as KVM's
+ * svm_update_soft_interrupt_rip(), NextRIP is set past the instruction
+ * and RIP stays on it; without NRIP_SAVE, RIP goes past it for this VMRUN
+ * only, and mkvm_svm_complete_events() moves it back if an exit cut the
+ * delivery short.  Either way RIP is on the instruction whenever the
+ * event waits in the core, as KVM_GET_VCPU_EVENTS (which leaves software
+ * events out: they run again) and a fault raised by the delivery expect.
+ * Without a length from the exit: INT n is CD ib, INT3 CC, INTO CE (no
+ * prefix).
  */
 static bool svm_is_soft(const struct mkvm_event *ev)
 {
@@ -80,14 +82,15 @@ static void svm_soft_rip(struct svm_vcpu *svm, const struct mkvm_event *ev)
 	struct mkvm_vcpu *vcpu = &svm->vcpu;
 	unsigned int len = ev->insn_len;
 
-	if (!(svm->soft_injected && vcpu->rip == svm->soft_next_rip)) {
-		if (!len)
-			len = ev->type == MKVM_EV_SOFT_INTR ? 2 : 1;
-		vcpu->rip += len;
-	}
+	if (!len)
+		len = ev->type == MKVM_EV_SOFT_INTR ? 2 : 1;
 	svm->soft_injected = true;
-	svm->soft_next_rip = vcpu->rip;
-	svm->vmcb->control.next_rip = vcpu->rip;
+	svm->soft_old_rip = vcpu->rip;
+	svm->soft_next_rip = vcpu->rip + len;
+	if (mkvm_svm_has_nrips)
+		svm->vmcb->control.next_rip = svm->soft_next_rip;
+	else
+		vcpu->rip = svm->soft_next_rip;
 }
 
 /**
@@ -262,9 +265,15 @@ void mkvm_svm_complete_events(struct mkvm_vcpu *vcpu)
 		vcpu->rflags &= ~X86_EFLAGS_RF;
 	if (svm->iret_pending && vcpu->rip != svm->iret_rip)
 		svm_mask_nmi(svm, false);
-	/* A software event stays "ours" only while its delivery is retried. */
-	if (!(info & SVM_EXITINTINFO_VALID))
-		svm->soft_injected = false;
+	/*
+	 * A software event cut short: RIP back on its instruction (only
+	 * moved without NRIP_SAVE, see svm_soft_rip()), where the core's
+	 * requeued copy will inject it again.
+	 */
+	if (svm->soft_injected && (info & SVM_EXITINTINFO_VALID) &&
+	    !mkvm_svm_has_nrips && vcpu->rip == svm->soft_next_rip)
+		vcpu->rip = svm->soft_old_rip;
+	svm->soft_injected = false;
 	if (info & SVM_EXITINTINFO_VALID)
 		mkvm_requeue_event(vcpu, svm_exitintinfo_type(info),
 				   info & SVM_EXITINTINFO_VEC_MASK,

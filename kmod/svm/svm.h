@@ -31,11 +31,11 @@ struct svm_vcpu {
 	unsigned long nmi_step_rflags;
 	/*
 	 * A software interrupt or exception (INT n, INT3, INTO) injected at
-	 * the last entry, RIP moved from soft_old_rip past it to
-	 * soft_next_rip (events.c): an exit that cuts its delivery short
-	 * hands it back with RIP already there.
+	 * this VMRUN: its instruction at soft_old_rip, the return address
+	 * soft_next_rip (events.c, svm_soft_rip()).  Cleared by the exit.
 	 */
 	bool soft_injected;
+	unsigned long soft_old_rip;
 	unsigned long soft_next_rip;
 };
 
