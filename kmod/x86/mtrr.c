@@ -17,6 +17,8 @@
  * not read by the processor at all with nested paging (APM Vol. 2,
  * 15.25.8).
  */
+#include <linux/nospec.h>
+
 #include "../core/minikvm.h"
 
 /*
@@ -94,6 +96,12 @@ bool mkvm_mtrr_msr(u32 index)
 	       mkvm_mtrr_fixed_index(index) >= 0;
 }
 
+/* A variable MTRR's slot; the guest chooses @index: no speculation past it. */
+static unsigned int mkvm_mtrr_var(u32 index)
+{
+	return array_index_nospec(index - MKVM_MTRR_VAR_FIRST, 2 * MKVM_NR_VAR_MTRR);
+}
+
 /**
  * mkvm_mtrr_get() - read an MTRR MSR
  * @vcpu: the vCPU
@@ -116,7 +124,7 @@ int mkvm_mtrr_get(struct mkvm_vcpu *vcpu, u32 index, u64 *data)
 	else if (fixed >= 0)
 		*data = m->fixed[fixed];
 	else	/* less what a smaller MAXPHYADDR since set no longer has */
-		*data = m->var[index - MKVM_MTRR_VAR_FIRST] & ~mkvm_mtrr_reserved_pa(vcpu);
+		*data = m->var[mkvm_mtrr_var(index)] & ~mkvm_mtrr_reserved_pa(vcpu);
 	return 0;
 }
 
@@ -169,6 +177,6 @@ int mkvm_mtrr_set(struct mkvm_vcpu *vcpu, u32 index, u64 data)
 	}
 	if (data & reserved)
 		return 1;
-	m->var[index - MKVM_MTRR_VAR_FIRST] = data;
+	m->var[mkvm_mtrr_var(index)] = data;
 	return 0;
 }
