@@ -243,8 +243,9 @@ static void mce_host(void)
 {
 	struct vm *vm = vm_create(1 << 20);
 	struct vcpu *vcpu = vcpu_add(vm, 0);
-	uint64_t cap = 0, v, supported = 0;
+	uint64_t cap = 0, v = 0, supported = 0;
 	struct msrs_buf b;
+	long r[5];
 	int i, n;
 	bool ok;
 
@@ -263,19 +264,37 @@ static void mce_host(void)
 
 	/* KVM_X86_SETUP_MCE's checks, then QEMU's own call. */
 	cap = 0;
-	ok = __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap) == -EINVAL;
+	r[0] = __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap);
 	cap = 33;
-	ok &= __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap) == -EINVAL;
+	r[1] = __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap);
 	cap = 10 | (1ull << 9);				/* MCG_EXT_P: never offered */
-	ok &= __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap) == -EINVAL;
-	ok &= __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, (void *)8) == -EFAULT;
+	r[2] = __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap);
+	r[3] = __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, (void *)8);
 	cap = MCG_CTL_P | MCG_SER_P | 10;
-	ok &= __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap) == 0;
-	ok &= get1(vcpu, MSR_MCG_CAP, &v) && v == cap;
-	ok &= get1(vcpu, MSR_MCG_CTL, &v) && v == ~0ull;
-	for (i = 0; i < 10; i++)
-		ok &= get1(vcpu, MSR_MC0_CTL + 4 * i, &v) && v == ~0ull;
-	ok &= !get1(vcpu, MSR_MC0_CTL + 40, &v) && !set1(vcpu, MSR_MC0_CTL + 40, 0);
+	r[4] = __kvm_ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap);
+	ok = r[0] == -EINVAL && r[1] == -EINVAL && r[2] == -EINVAL && r[3] == -EFAULT &&
+	     r[4] == 0;
+	if (!ok)
+		ktap_info("KVM_X86_SETUP_MCE: %ld %ld %ld %ld %ld", r[0], r[1], r[2], r[3], r[4]);
+	if (!get1(vcpu, MSR_MCG_CAP, &v) || v != cap) {
+		ktap_info("MCG_CAP %#llx, want %#llx", (unsigned long long)v,
+			  (unsigned long long)cap);
+		ok = false;
+	}
+	if (!get1(vcpu, MSR_MCG_CTL, &v) || v != ~0ull) {
+		ktap_info("MCG_CTL %#llx", (unsigned long long)v);
+		ok = false;
+	}
+	for (i = 0; i < 10; i++) {
+		if (!get1(vcpu, MSR_MC0_CTL + 4 * i, &v) || v != ~0ull) {
+			ktap_info("MC%d_CTL %#llx", i, (unsigned long long)v);
+			ok = false;
+		}
+	}
+	if (get1(vcpu, MSR_MC0_CTL + 40, &v) || set1(vcpu, MSR_MC0_CTL + 40, 0)) {
+		ktap_info("MC10_CTL: accepted with 10 banks");
+		ok = false;
+	}
 	ktap_result(ok, "%smce_setup_as_qemu", dev_tag);
 
 	/* What kvm_put_msrs() sends: MCG_STATUS, MCG_CTL, every bank. */
