@@ -20,7 +20,7 @@
  * HLT, I/O), to the sum of its per-reason counters being `exits`, to each
  * reason's histogram holding one entry per exit, to pf_taken, to its VM
  * counters (remote_tlb_flush on a slot deletion, pages_4k) and to the
- * debugfs summary agreeing with the fd.
+ * debugfs summary's exit count agreeing with the fd's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
