@@ -194,8 +194,9 @@ int mkvm_mce_set(struct mkvm_vcpu *vcpu, u32 index, u64 data, bool host)
 /*
  * KVM_X86_SETUP_MCE: the guest's IA32_MCG_CAP.  1 to MKVM_MAX_MCE_BANKS
  * banks, capability bits from MKVM_MCG_CAP_SUPPORTED (and MCG_EXT_CNT,
- * which KVM lets through).  MCG_CTL and every MCi_CTL become all ones,
- * reporting enabled, as after RESET on a processor.
+ * which KVM lets through; on AMD only bits 8:0 stay).  MCG_CTL and every
+ * MCi_CTL become all ones, reporting enabled, as after RESET on a
+ * processor.
  */
 static int mkvm_setup_mce(struct mkvm_vcpu *vcpu, u64 __user *argp)
 {
@@ -210,6 +211,13 @@ static int mkvm_setup_mce(struct mkvm_vcpu *vcpu, u64 __user *argp)
 		return -EINVAL;
 	if (cap & ~(MKVM_MCG_CAP_SUPPORTED | MKVM_MCG_COUNT | MKVM_MCG_EXT_CNT))
 		return -EINVAL;
+	/*
+	 * AMD's IA32_MCG_CAP has bits 63:9 reserved (APM Vol. 2, 9.3.1):
+	 * MCG_SER_P and the extended count are dropped there, as KVM's
+	 * svm_setup_mce() drops them.
+	 */
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_INTEL)
+		cap &= 0x1ff;
 	mce->mcg_cap = cap;
 	if (cap & MKVM_MCG_CTL_P)
 		mce->mcg_ctl = ~0ULL;
