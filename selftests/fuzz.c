@@ -435,8 +435,9 @@ static void op_state(struct vcpu *v)
 	struct kvm_mp_state mp;
 	struct {
 		struct kvm_signal_mask m;
-		uint64_t set;
+		uint8_t set[8];		/* right after len, unpadded */
 	} sm;
+	uint64_t set;
 	struct kvm_x86_mce mce;
 	uint64_t mcg_cap;
 	unsigned int i;
@@ -538,7 +539,8 @@ static void op_state(struct vcpu *v)
 						      KVM_GET_MP_STATE, arg_ptr(&mp)), ERR_VCPU);
 		/* Any mask for KVM_RUN but one blocking the signaller's SIGUSR1. */
 		sm.m.len = PICK(8, 4, 128, rnd());
-		sm.set = rnd() & ~(1ull << (SIGUSR1 - 1));
+		set = rnd() & ~(1ull << (SIGUSR1 - 1));
+		memcpy(sm.set, &set, sizeof(sm.set));
 		check("KVM_SET_SIGNAL_MASK", __kvm_ioctl(v->fd, KVM_SET_SIGNAL_MASK,
 							 rnd() % 4 ? arg_ptr(&sm) : NULL), ERR_VCPU);
 		break;

@@ -181,10 +181,11 @@ static void *kick_usr2_later(void *arg)
  */
 static void case_signal_mask(void)
 {
+	/* The sigset's bytes right after len: a u64 there would be padded. */
 	struct {
 		struct kvm_signal_mask m;
-		uint64_t set;
-	} arg = { .m.len = 8, .set = 0 };
+		uint8_t set[8];
+	} arg = { .m.len = 8 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec zero = { 0 };
 	struct vm *vm = vm_create(1 << 20);
@@ -206,7 +207,11 @@ static void case_signal_mask(void)
 
 	r[0] = __kvm_ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &arg);
 	pthread_kill(pthread_self(), SIGUSR1);
+	/* Should the mask not let SIGUSR1 in, SIGUSR2 ends the spin: a failure, not a hang. */
+	run_thread = pthread_self();
+	pthread_create(&kicker, NULL, kick_usr2_later, NULL);
 	r[1] = __vcpu_run(vcpu);
+	pthread_join(kicker, NULL);
 	ok = r[0] == 0 && r[1] == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR &&
 	     *count == 0;
 	pthread_sigmask(SIG_BLOCK, NULL, &now);
@@ -214,7 +219,6 @@ static void case_signal_mask(void)
 
 	r[2] = __kvm_ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, NULL);
 	pthread_kill(pthread_self(), SIGUSR1);
-	run_thread = pthread_self();
 	pthread_create(&kicker, NULL, kick_usr2_later, NULL);
 	r[3] = __vcpu_run(vcpu);
 	pthread_join(kicker, NULL);
