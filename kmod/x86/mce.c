@@ -247,6 +247,14 @@ static bool mkvm_mce_is_ucna(const struct kvm_x86_mce *m)
  * corrected error, or a UCNA, is only logged; a bank already holding an
  * error gets OVER.
  */
+/* The error into the bank: MCi_STATUS, _ADDR and _MISC (@bank[0] is CTL). */
+static void mkvm_mce_log(u64 *bank, const struct kvm_x86_mce *m)
+{
+	bank[1] = m->status;
+	bank[2] = m->addr;
+	bank[3] = m->misc;
+}
+
 static int mkvm_set_mce(struct mkvm_vcpu *vcpu, struct kvm_x86_mce __user *argp)
 {
 	struct mkvm_mce *mce = &vcpu->mce;
@@ -263,9 +271,7 @@ static int mkvm_set_mce(struct mkvm_vcpu *vcpu, struct kvm_x86_mce __user *argp)
 
 	if (mkvm_mce_is_ucna(&m)) {
 		/* Logged; CMCI, which would signal it, is not offered. */
-		bank[1] = m.status;
-		bank[2] = m.addr;
-		bank[3] = m.misc;
+		mkvm_mce_log(bank, &m);
 		mce->mcg_status = m.mcg_status;
 		return 0;
 	}
@@ -283,9 +289,7 @@ static int mkvm_set_mce(struct mkvm_vcpu *vcpu, struct kvm_x86_mce __user *argp)
 		}
 		if (bank[1] & MKVM_MCI_STATUS_VAL)
 			m.status |= MKVM_MCI_STATUS_OVER;
-		bank[1] = m.status;
-		bank[2] = m.addr;
-		bank[3] = m.misc;
+		mkvm_mce_log(bank, &m);
 		mce->mcg_status = m.mcg_status;
 		mkvm_queue_exception(vcpu, X86_TRAP_MC, false, 0);
 		return 0;
@@ -297,9 +301,7 @@ static int mkvm_set_mce(struct mkvm_vcpu *vcpu, struct kvm_x86_mce __user *argp)
 	}
 	if (bank[1] & MKVM_MCI_STATUS_VAL)
 		m.status |= MKVM_MCI_STATUS_OVER;
-	bank[1] = m.status;
-	bank[2] = m.addr;
-	bank[3] = m.misc;
+	mkvm_mce_log(bank, &m);
 	return 0;
 }
 

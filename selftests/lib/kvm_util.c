@@ -35,6 +35,20 @@ void ktap_info(const char *fmt, ...)
 	fflush(stdout);
 }
 
+bool ktap_check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ok) {
+		printf("# ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+	}
+	return ok;
+}
+
 static void ktap_line(const char *status, const char *suffix, const char *fmt, va_list ap)
 {
 	printf("%s %d ", status, ++ktap_done);

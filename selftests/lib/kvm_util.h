@@ -43,6 +43,15 @@ int ktap_finish(void);
 /* A "# " diagnostic line, flushed at once. */
 void ktap_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
+ * For host-side unit tests whose cases return bool: @ok, and when it is
+ * false a KTAP diagnostic line; KTAP_CHECK() returns false from the case.
+ */
+bool ktap_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define KTAP_CHECK(cond, ...) do {					\
+	if (!ktap_check((cond), __VA_ARGS__))				\
+		return false;						\
+} while (0)
+/*
  * Skip the whole test program for @fmt's reason and exit with KSFT_SKIP:
  * "1..0 # SKIP reason" before the plan, or the cases still to come
  * reported as skipped after it.

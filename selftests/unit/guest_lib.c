@@ -56,23 +56,6 @@
 
 #define PAGE	4096ull
 
-/* Print the first failed check of a case as a KTAP diagnostic. */
-static bool check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ok) {
-		printf("# ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	return ok;
-}
-
-#define CHECK(cond, ...) do { if (!check((cond), __VA_ARGS__)) return false; } while (0)
-
 /* A struct vm with guest memory and nothing else: no device, no ioctl. */
 static struct vm *bare_vm(void)
 {
@@ -155,10 +138,10 @@ static bool region_mapped(struct vm *vm, uint64_t va, uint64_t len, bool writabl
 	for (p = va; p < va + len; p += PAGE) {
 		uint64_t e = walk(vm, p, NULL);
 
-		CHECK(e, "%s: %#llx not mapped", what, (unsigned long long)p);
-		CHECK(!!(e & 2) == writable, "%s: %#llx writable %d", what,
+		KTAP_CHECK(e, "%s: %#llx not mapped", what, (unsigned long long)p);
+		KTAP_CHECK(!!(e & 2) == writable, "%s: %#llx writable %d", what,
 		      (unsigned long long)p, !!(e & 2));
-		CHECK(!used[(e & 0x000ffffffffff000ull) / PAGE], "%s: %#llx's page used twice",
+		KTAP_CHECK(!used[(e & 0x000ffffffffff000ull) / PAGE], "%s: %#llx's page used twice",
 		      what, (unsigned long long)p);
 		used[(e & 0x000ffffffffff000ull) / PAGE] = 1;
 	}
@@ -175,7 +158,7 @@ static bool image_maps_every_load_page(void)
 	uint8_t *tables = calloc(vm->mem_size / PAGE, 1);
 	uint64_t va;
 
-	CHECK(ph && nph, "no program headers in the auxiliary vector");
+	KTAP_CHECK(ph && nph, "no program headers in the auxiliary vector");
 	/* Writable pages: those of a PF_W segment, shared pages included. */
 	for (i = 0; i < nph; i++) {
 		if (ph[i].p_type != PT_LOAD)
@@ -186,8 +169,8 @@ static bool image_maps_every_load_page(void)
 			uint8_t want = va - ph[i].p_vaddr < ph[i].p_filesz ?
 				       file[ph[i].p_offset + (va - ph[i].p_vaddr)] : 0;
 
-			CHECK(g, "segment %zu: %#llx not mapped", i, (unsigned long long)va);
-			CHECK(*g == want, "segment %zu: byte at %#llx is %#x, file %#x", i,
+			KTAP_CHECK(g, "segment %zu: %#llx not mapped", i, (unsigned long long)va);
+			KTAP_CHECK(*g == want, "segment %zu: byte at %#llx is %#x, file %#x", i,
 			      (unsigned long long)va, *g, want);
 		}
 	}
@@ -204,25 +187,25 @@ static bool image_maps_every_load_page(void)
 				if (ph[j].p_type == PT_LOAD && (ph[j].p_flags & PF_W) &&
 				    ph[j].p_vaddr < va + PAGE && ph[j].p_vaddr + ph[j].p_memsz > va)
 					w = true;
-			CHECK(!!(walk(vm, va, NULL) & 2) == w, "%#llx: writable %d, want %d",
+			KTAP_CHECK(!!(walk(vm, va, NULL) & 2) == w, "%#llx: writable %d, want %d",
 			      (unsigned long long)va, !w, w);
 			used[(walk(vm, va, NULL) & 0x000ffffffffff000ull) / PAGE] = 1;
 		}
 	}
-	CHECK(loads >= 2, "%zu PT_LOAD segments", loads);
-	CHECK(region_mapped(vm, GUEST_TABLES_GVA, 3 * PAGE, true, used, "tables"), "tables");
-	CHECK(region_mapped(vm, GUEST_STACK_GVA, GUEST_STACK_SIZE, true, used, "stack"), "stack");
-	CHECK(region_mapped(vm, GUEST_EXC_STACK_GVA, GUEST_EXC_STACK_SIZE, true, used,
+	KTAP_CHECK(loads >= 2, "%zu PT_LOAD segments", loads);
+	KTAP_CHECK(region_mapped(vm, GUEST_TABLES_GVA, 3 * PAGE, true, used, "tables"), "tables");
+	KTAP_CHECK(region_mapped(vm, GUEST_STACK_GVA, GUEST_STACK_SIZE, true, used, "stack"), "stack");
+	KTAP_CHECK(region_mapped(vm, GUEST_EXC_STACK_GVA, GUEST_EXC_STACK_SIZE, true, used,
 			    "exception stack"), "exception stack");
-	CHECK(region_mapped(vm, GUEST_DATA_GVA, GUEST_DATA_SIZE, true, used, "data"), "data");
-	CHECK(guest_byte(vm, GUEST_DATA_GVA) == vm->data, "vm->data is not GUEST_DATA_GVA's page");
-	CHECK(guest_byte(vm, GUEST_DATA_GVA + GUEST_DATA_SIZE - 1) ==
+	KTAP_CHECK(region_mapped(vm, GUEST_DATA_GVA, GUEST_DATA_SIZE, true, used, "data"), "data");
+	KTAP_CHECK(guest_byte(vm, GUEST_DATA_GVA) == vm->data, "vm->data is not GUEST_DATA_GVA's page");
+	KTAP_CHECK(guest_byte(vm, GUEST_DATA_GVA + GUEST_DATA_SIZE - 1) ==
 	      (uint8_t *)vm->data + GUEST_DATA_SIZE - 1, "the data region is not contiguous");
 	/* Guard pages around the stacks, and the null page. */
-	CHECK(!walk(vm, 0, NULL), "page 0 mapped");
-	CHECK(!walk(vm, GUEST_STACK_GVA - PAGE, NULL), "no guard page below the stack");
-	CHECK(!walk(vm, GUEST_STACK_GVA + GUEST_STACK_SIZE, NULL), "no guard above the stack");
-	CHECK(!walk(vm, GUEST_EXC_STACK_GVA - PAGE, NULL), "no guard below the IST stack");
+	KTAP_CHECK(!walk(vm, 0, NULL), "page 0 mapped");
+	KTAP_CHECK(!walk(vm, GUEST_STACK_GVA - PAGE, NULL), "no guard page below the stack");
+	KTAP_CHECK(!walk(vm, GUEST_STACK_GVA + GUEST_STACK_SIZE, NULL), "no guard above the stack");
+	KTAP_CHECK(!walk(vm, GUEST_EXC_STACK_GVA - PAGE, NULL), "no guard below the IST stack");
 	/* The page-table pages met by walks of every region: none is also a mapped page. */
 	for (i = 0; i < nph; i++)
 		for (va = ph[i].p_vaddr; ph[i].p_type == PT_LOAD &&
@@ -233,15 +216,15 @@ static bool image_maps_every_load_page(void)
 	walk(vm, GUEST_EXC_STACK_GVA, tables);
 	walk(vm, GUEST_DATA_GVA, tables);
 	for (i = 0; i < vm->mem_size / PAGE; i++)
-		CHECK(!(tables[i] && used[i]), "page %#llx is a page table and mapped",
+		KTAP_CHECK(!(tables[i] && used[i]), "page %#llx is a page table and mapped",
 		      (unsigned long long)(i * PAGE));
-	CHECK(tables[vm->pml4 / PAGE], "the PML4 was not walked");
-	CHECK(vm->pml4 >= GUEST_PHYS_START && vm->phys_next <= vm->mem_size,
+	KTAP_CHECK(tables[vm->pml4 / PAGE], "the PML4 was not walked");
+	KTAP_CHECK(vm->pml4 >= GUEST_PHYS_START && vm->phys_next <= vm->mem_size,
 	      "pml4 %#llx, next %#llx", (unsigned long long)vm->pml4,
 	      (unsigned long long)vm->phys_next);
 	/* The library's own view agrees with the walk. */
 	va = (uintptr_t)guest_idt_stubs;
-	CHECK(addr_gva2hva(vm, va) == guest_byte(vm, va), "addr_gva2hva and the walk disagree");
+	KTAP_CHECK(addr_gva2hva(vm, va) == guest_byte(vm, va), "addr_gva2hva and the walk disagree");
 	ktap_info("guest image: %zu PT_LOAD segments, %llu KiB of slot 0 used",
 		  loads, (unsigned long long)(vm->phys_next - GUEST_PHYS_START) / 1024);
 	free(tables);
@@ -267,25 +250,25 @@ static bool descriptor_tables(void)
 	uint16_t iopb;
 	int v;
 
-	CHECK(gdt[0] == 0, "null descriptor %#llx", (unsigned long long)gdt[0]);
+	KTAP_CHECK(gdt[0] == 0, "null descriptor %#llx", (unsigned long long)gdt[0]);
 	/* Code: present, DPL 0, S, type 0xb, L set, D clear, base 0. */
-	CHECK((code >> 47 & 1) && !(code >> 45 & 3) && (code >> 44 & 1) &&
+	KTAP_CHECK((code >> 47 & 1) && !(code >> 45 & 3) && (code >> 44 & 1) &&
 	      (code >> 40 & 0xf) == 0xb && (code >> 53 & 1) && !(code >> 54 & 1) &&
 	      !desc_base(code), "code descriptor %#llx", (unsigned long long)code);
-	CHECK((data >> 47 & 1) && !(data >> 45 & 3) && (data >> 44 & 1) &&
+	KTAP_CHECK((data >> 47 & 1) && !(data >> 45 & 3) && (data >> 44 & 1) &&
 	      (data >> 40 & 0xf) == 0x3 && !desc_base(data) && (data & 0xffff) == 0xffff &&
 	      (data >> 55 & 1), "data descriptor %#llx", (unsigned long long)data);
 	/* TSS: system (S clear), busy 64-bit, limit 0x67, base the TSS page. */
-	CHECK((tl >> 47 & 1) && !(tl >> 44 & 1) && (tl >> 40 & 0xf) == 0xb &&
+	KTAP_CHECK((tl >> 47 & 1) && !(tl >> 44 & 1) && (tl >> 40 & 0xf) == 0xb &&
 	      (tl & 0xffff) == 0x67 && tss_base == GUEST_TABLES_GVA + 2 * PAGE,
 	      "TSS descriptor %#llx %#llx", (unsigned long long)tl, (unsigned long long)th);
 	memcpy(&rsp0, t + 2 * PAGE + 4, 8);
 	memcpy(&ist1, t + 2 * PAGE + 0x24, 8);
 	memcpy(&iopb, t + 2 * PAGE + 0x66, 2);
-	CHECK(ist1 == GUEST_EXC_STACK_GVA + GUEST_EXC_STACK_SIZE && rsp0 == ist1 && iopb >= 0x68,
+	KTAP_CHECK(ist1 == GUEST_EXC_STACK_GVA + GUEST_EXC_STACK_SIZE && rsp0 == ist1 && iopb >= 0x68,
 	      "TSS: IST1 %#llx RSP0 %#llx iopb %#x", (unsigned long long)ist1,
 	      (unsigned long long)rsp0, iopb);
-	CHECK(!(ist1 & 15), "IST1 not 16-byte aligned");
+	KTAP_CHECK(!(ist1 & 15), "IST1 not 16-byte aligned");
 	for (v = 0; v < 256; v++) {
 		const uint8_t *g = t + PAGE + v * 16;
 		uint64_t off = g[0] | g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24;
@@ -293,22 +276,22 @@ static bool descriptor_tables(void)
 
 		memcpy(&hi, g + 8, 4);
 		off |= (uint64_t)hi << 32;
-		CHECK(off == (uintptr_t)guest_idt_stubs + v * GUEST_IDT_STUB_SIZE &&
+		KTAP_CHECK(off == (uintptr_t)guest_idt_stubs + v * GUEST_IDT_STUB_SIZE &&
 		      (g[2] | g[3] << 8) == GUEST_CODE_SEL && (g[4] & 7) == 1 && g[5] == 0x8e,
 		      "IDT gate %d: offset %#llx selector %#x ist %d type %#x", v,
 		      (unsigned long long)off, g[2] | g[3] << 8, g[4] & 7, g[5]);
 	}
 	memset(&s, 0, sizeof(s));
 	vm_guest_sregs(vm, &s);
-	CHECK(s.cs.selector == GUEST_CODE_SEL && s.cs.l && !s.cs.db && s.cs.present &&
+	KTAP_CHECK(s.cs.selector == GUEST_CODE_SEL && s.cs.l && !s.cs.db && s.cs.present &&
 	      s.cs.type == 0xb && s.cs.s && !s.cs.dpl, "CS");
-	CHECK(s.ss.selector == GUEST_DATA_SEL && s.ss.type == 3 && s.ss.present &&
+	KTAP_CHECK(s.ss.selector == GUEST_DATA_SEL && s.ss.type == 3 && s.ss.present &&
 	      s.ds.selector == GUEST_DATA_SEL && s.es.selector == GUEST_DATA_SEL, "SS/DS/ES");
-	CHECK(s.tr.selector == GUEST_TSS_SEL && s.tr.base == tss_base && s.tr.limit == 0x67 &&
+	KTAP_CHECK(s.tr.selector == GUEST_TSS_SEL && s.tr.base == tss_base && s.tr.limit == 0x67 &&
 	      s.tr.type == 0xb && s.tr.present && !s.tr.s, "TR");
-	CHECK(s.gdt.base == GUEST_TABLES_GVA && s.gdt.limit == 5 * 8 - 1 &&
+	KTAP_CHECK(s.gdt.base == GUEST_TABLES_GVA && s.gdt.limit == 5 * 8 - 1 &&
 	      s.idt.base == GUEST_TABLES_GVA + PAGE && s.idt.limit == 256 * 16 - 1, "GDTR/IDTR");
-	CHECK(s.cr0 == 0x80010033 && s.cr4 == 0x620 && s.efer == 0x500 && s.cr3 == vm->pml4,
+	KTAP_CHECK(s.cr0 == 0x80010033 && s.cr4 == 0x620 && s.efer == 0x500 && s.cr3 == vm->pml4,
 	      "cr0 %#llx cr4 %#llx efer %#llx", s.cr0, s.cr4, s.efer);
 	return true;
 }
@@ -332,29 +315,29 @@ static bool idt_stub_bytes(void)
 		uint32_t vec;
 
 		if (!has_error_code(v)) {
-			CHECK(p[0] == 0x6a && p[1] == 0, "stub %d: no push $0", v);
+			KTAP_CHECK(p[0] == 0x6a && p[1] == 0, "stub %d: no push $0", v);
 			p += 2;
 		}
 		if (p[0] == 0x6a) {
 			vec = p[1];
 			p += 2;
 		} else {
-			CHECK(p[0] == 0x68, "stub %d: %#x, not a push", v, p[0]);
+			KTAP_CHECK(p[0] == 0x68, "stub %d: %#x, not a push", v, p[0]);
 			memcpy(&vec, p + 1, 4);
 			p += 5;
 		}
-		CHECK(vec == (uint32_t)v, "stub %d pushes %u", v, vec);
+		KTAP_CHECK(vec == (uint32_t)v, "stub %d pushes %u", v, vec);
 		if (p[0] == 0xeb) {
 			rel = (int8_t)p[1];
 			p += 2;
 		} else {
-			CHECK(p[0] == 0xe9, "stub %d: %#x, not a jmp", v, p[0]);
+			KTAP_CHECK(p[0] == 0xe9, "stub %d: %#x, not a jmp", v, p[0]);
 			memcpy(&rel, p + 1, 4);
 			p += 5;
 		}
-		CHECK(p + rel == common, "stub %d jumps to %p, not %p", v, (const void *)(p + rel),
+		KTAP_CHECK(p + rel == common, "stub %d jumps to %p, not %p", v, (const void *)(p + rel),
 		      (const void *)common);
-		CHECK(p <= end, "stub %d is longer than %d bytes", v, GUEST_IDT_STUB_SIZE);
+		KTAP_CHECK(p <= end, "stub %d is longer than %d bytes", v, GUEST_IDT_STUB_SIZE);
 	}
 	return true;
 }
@@ -436,27 +419,27 @@ static bool stub_case(int vector, uint64_t error_code)
 	guest_exception_handlers[vector] = sim_handler;
 	sim_exception(guest_idt_stubs + vector * GUEST_IDT_STUB_SIZE, error_code, err);
 	guest_exception_handlers[vector] = NULL;
-	CHECK(seen_count == 1, "vector %d: handler ran %d times", vector, seen_count);
-	CHECK(seen.vector == (uint64_t)vector && seen.error_code == (err ? error_code : 0),
+	KTAP_CHECK(seen_count == 1, "vector %d: handler ran %d times", vector, seen_count);
+	KTAP_CHECK(seen.vector == (uint64_t)vector && seen.error_code == (err ? error_code : 0),
 	      "vector %d: handler saw vector %llu error %#llx", vector,
 	      (unsigned long long)seen.vector, (unsigned long long)seen.error_code);
-	CHECK(seen.rip == (uintptr_t)sim_ud2, "vector %d: rip %#llx, ud2 at %p", vector,
+	KTAP_CHECK(seen.rip == (uintptr_t)sim_ud2, "vector %d: rip %#llx, ud2 at %p", vector,
 	      (unsigned long long)seen.rip, (const void *)sim_ud2);
 	/* RAX..R15 in struct order are 0xa0..0xae, but R11 held the stub's address. */
 	for (i = 0; i < 15; i++)
-		CHECK(i == 10 || r[i] == 0xa0u + i,
+		KTAP_CHECK(i == 10 || r[i] == 0xa0u + i,
 		      "vector %d: register %d is %#llx in the handler", vector, i,
 		      (unsigned long long)r[i]);
-	CHECK(seen.cs && seen.ss && seen.rsp && !(seen.rsp & 7),
+	KTAP_CHECK(seen.cs && seen.ss && seen.rsp && !(seen.rsp & 7),
 	      "vector %d: frame cs %#llx ss %#llx", vector, (unsigned long long)seen.cs,
 	      (unsigned long long)seen.ss);
 	for (i = 0; i < 15; i++) {
 		uint64_t want = i == 3 ? 0xb0b0 : i == 10 ? r[10] : 0xa0u + i;
 
-		CHECK(sim_out[i] == want, "vector %d: register %d is %#llx after IRETQ", vector, i,
+		KTAP_CHECK(sim_out[i] == want, "vector %d: register %d is %#llx after IRETQ", vector, i,
 		      (unsigned long long)sim_out[i]);
 	}
-	CHECK(sim_out[15] == 0x5a5a, "vector %d: XMM7 %#llx after the handler", vector,
+	KTAP_CHECK(sim_out[15] == 0x5a5a, "vector %d: XMM7 %#llx after the handler", vector,
 	      (unsigned long long)sim_out[15]);
 	return true;
 }
@@ -470,7 +453,7 @@ static bool stubs_run_handler(void)
 
 static bool same_text(int line, const char *want, int wn, const char *got, int gn)
 {
-	CHECK(wn == gn && !strcmp(want, got), "line %d: glibc \"%s\" (%d), guest \"%s\" (%d)", line,
+	KTAP_CHECK(wn == gn && !strcmp(want, got), "line %d: glibc \"%s\" (%d), guest \"%s\" (%d)", line,
 	      want, wn, got, gn);
 	return true;
 }
@@ -517,12 +500,12 @@ static bool vsnprintf_matches_glibc(void)
 	FMT("a=%d b=%s c=%#lx d=%-4u|", -12, "str", 0xabcdeful, 9u);
 	/* Truncation: the full length comes back, the text is cut and ended. */
 	n = guest_snprintf(small, sizeof(small), "hello world %d", 42);
-	CHECK(n == 14 && !strcmp(small, "hello w"), "truncated: %d \"%s\"", n, small);
+	KTAP_CHECK(n == 14 && !strcmp(small, "hello w"), "truncated: %d \"%s\"", n, small);
 	memset(small, 'x', sizeof(small));
 	n = guest_snprintf(small, 0, "abc");
-	CHECK(n == 3 && small[0] == 'x', "size 0 wrote or returned %d", n);
+	KTAP_CHECK(n == 3 && small[0] == 'x', "size 0 wrote or returned %d", n);
 	n = guest_snprintf(small, 1, "abc");
-	CHECK(n == 3 && small[0] == 0, "size 1: %d", n);
+	KTAP_CHECK(n == 3 && small[0] == 0, "size 1: %d", n);
 	return true;
 }
 
@@ -570,16 +553,16 @@ static bool get_ucall_decodes(void)
 	TEST_ASSERT(!vm_write_guest(vm, gva, &uc, sizeof(uc)), "stack not mapped");
 	fake_ucall_exit(vcpu, gva);
 	cmd = get_ucall(vcpu, &got);
-	CHECK(cmd == UCALL_PRINTF && got.args[0] == 5 && got.args[5] == uc.args[5] &&
+	KTAP_CHECK(cmd == UCALL_PRINTF && got.args[0] == 5 && got.args[5] == uc.args[5] &&
 	      !strcmp(got.buf, "hello"), "decoded %llu \"%s\"", (unsigned long long)cmd, got.buf);
-	CHECK(get_ucall(vcpu, NULL) == UCALL_PRINTF, "without a struct");
+	KTAP_CHECK(get_ucall(vcpu, NULL) == UCALL_PRINTF, "without a struct");
 	vcpu->run->io.port = UCALL_PORT;
-	CHECK(get_ucall(vcpu, &got) == UCALL_NONE && got.cmd == 0, "another port");
+	KTAP_CHECK(get_ucall(vcpu, &got) == UCALL_NONE && got.cmd == 0, "another port");
 	vcpu->run->io.port = UCALL_PTR_PORT;
 	vcpu->run->io.direction = KVM_EXIT_IO_IN;
-	CHECK(get_ucall(vcpu, &got) == UCALL_NONE, "an IN");
+	KTAP_CHECK(get_ucall(vcpu, &got) == UCALL_NONE, "an IN");
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	CHECK(get_ucall(vcpu, &got) == UCALL_NONE, "a HLT");
+	KTAP_CHECK(get_ucall(vcpu, &got) == UCALL_NONE, "a HLT");
 	return true;
 }
 
@@ -648,13 +631,13 @@ static bool guest_assert_message(void)
 	int rc;
 
 	rc = in_child(child_assert_eq, out, sizeof(out));
-	CHECK(rc == KSFT_FAIL, "report_guest_assert's exit status %d", rc);
-	CHECK(strstr(out, "# selftests/somewhere.c:123: assertion failed: value == 42\n") &&
+	KTAP_CHECK(rc == KSFT_FAIL, "report_guest_assert's exit status %d", rc);
+	KTAP_CHECK(strstr(out, "# selftests/somewhere.c:123: assertion failed: value == 42\n") &&
 	      strstr(out, "0x29 (41) != 0x2a (42)") &&
 	      strstr(out, "assertion at selftests/somewhere.c:123\n"),
 	      "report_guest_assert printed: %s", out);
 	rc = in_child(child_unhandled, out, sizeof(out));
-	CHECK(rc == KSFT_FAIL && strstr(out, "vector 13 (#GP) at rip 0x401234"),
+	KTAP_CHECK(rc == KSFT_FAIL && strstr(out, "vector 13 (#GP) at rip 0x401234"),
 	      "unhandled: %d %s", rc, out);
 	return true;
 }
@@ -669,17 +652,17 @@ static bool globals_and_handlers(void)
 	uint64_t in_guest;
 	guest_handler_t h;
 
-	CHECK(!vm_read_guest(vm, (uintptr_t)&shared_global, &in_guest, 8) && in_guest == 0x1111,
+	KTAP_CHECK(!vm_read_guest(vm, (uintptr_t)&shared_global, &in_guest, 8) && in_guest == 0x1111,
 	      "the guest's copy starts at %#llx", (unsigned long long)in_guest);
 	shared_global = 0x2222;
 	sync_global_to_guest(vm, shared_global);
-	CHECK(*(uint64_t *)addr_gva2hva(vm, (uintptr_t)&shared_global) == 0x2222, "to guest");
+	KTAP_CHECK(*(uint64_t *)addr_gva2hva(vm, (uintptr_t)&shared_global) == 0x2222, "to guest");
 	*(uint64_t *)addr_gva2hva(vm, (uintptr_t)&shared_global) = 0x3333;
 	sync_global_from_guest(vm, shared_global);
-	CHECK(shared_global == 0x3333, "from guest: %#llx", (unsigned long long)shared_global);
+	KTAP_CHECK(shared_global == 0x3333, "from guest: %#llx", (unsigned long long)shared_global);
 	vm_install_exception_handler(vm, 6, sim_handler);
 	memcpy(&h, addr_gva2hva(vm, (uintptr_t)&guest_exception_handlers[6]), sizeof(h));
-	CHECK(h == sim_handler && !guest_exception_handlers[6], "handler table");
+	KTAP_CHECK(h == sim_handler && !guest_exception_handlers[6], "handler table");
 	return true;
 }
 
@@ -798,21 +781,21 @@ static bool guest_side_ucalls(void)
 	char out[2048], want[160];
 	int rc;
 
-	CHECK(!emu_run(emu_sync) && emu_n == 2, "sync: %d ucalls", emu_n);
-	CHECK(u[0].cmd == UCALL_SYNC && u[0].args[0] == 5 && u[0].args[1] == 6 &&
+	KTAP_CHECK(!emu_run(emu_sync) && emu_n == 2, "sync: %d ucalls", emu_n);
+	KTAP_CHECK(u[0].cmd == UCALL_SYNC && u[0].args[0] == 5 && u[0].args[1] == 6 &&
 	      u[0].args[2] == 7 && !u[0].args[3] && u[1].cmd == UCALL_SYNC && u[1].args[0] == 8 &&
 	      !u[1].args[1], "sync: %llu %llu %llu %llu", (unsigned long long)u[0].cmd,
 	      (unsigned long long)u[0].args[0], (unsigned long long)u[0].args[1],
 	      (unsigned long long)u[1].args[0]);
 
-	CHECK(!emu_run(emu_printf) && emu_n == 1 && u[0].cmd == UCALL_PRINTF, "printf");
+	KTAP_CHECK(!emu_run(emu_printf) && emu_n == 1 && u[0].cmd == UCALL_PRINTF, "printf");
 	snprintf(want, sizeof(want), "x=%d %s|%5.1s|%lx", 3, "y", "zz", 0x123456789abcul);
-	CHECK(!strcmp(u[0].buf, want) && u[0].args[0] == strlen(want), "printf: \"%s\" (%llu)",
+	KTAP_CHECK(!strcmp(u[0].buf, want) && u[0].args[0] == strlen(want), "printf: \"%s\" (%llu)",
 	      u[0].buf, (unsigned long long)u[0].args[0]);
 
-	CHECK(emu_run(emu_assert_eq) && emu_n == 1 && u[0].cmd == UCALL_ASSERT, "assert_eq: %d",
+	KTAP_CHECK(emu_run(emu_assert_eq) && emu_n == 1 && u[0].cmd == UCALL_ASSERT, "assert_eq: %d",
 	      emu_n);
-	CHECK(!strcmp((const char *)u[0].args[UCALL_ASSERT_FILE], __FILE__) &&
+	KTAP_CHECK(!strcmp((const char *)u[0].args[UCALL_ASSERT_FILE], __FILE__) &&
 	      u[0].args[UCALL_ASSERT_LINE] == (uint64_t)emu_assert_eq_line &&
 	      !strcmp((const char *)u[0].args[UCALL_ASSERT_EXPR], "emu_value == 42") &&
 	      u[0].args[UCALL_ASSERT_A] == 41 && u[0].args[UCALL_ASSERT_B] == 42 &&
@@ -823,18 +806,18 @@ static bool guest_side_ucalls(void)
 	rc = in_child(child_report_last, out, sizeof(out));
 	snprintf(want, sizeof(want), "# %s:%d: assertion failed: emu_value == 42\n", __FILE__,
 		 emu_assert_eq_line);
-	CHECK(rc == KSFT_FAIL && strstr(out, want) && strstr(out, "0x29 (41) != 0x2a (42)"),
+	KTAP_CHECK(rc == KSFT_FAIL && strstr(out, want) && strstr(out, "0x29 (41) != 0x2a (42)"),
 	      "reported as: %s", out);
 
-	CHECK(emu_run(emu_assert) && emu_n == 1 && u[0].cmd == UCALL_ASSERT &&
+	KTAP_CHECK(emu_run(emu_assert) && emu_n == 1 && u[0].cmd == UCALL_ASSERT &&
 	      u[0].args[UCALL_ASSERT_LINE] == (uint64_t)emu_assert_line &&
 	      !strcmp((const char *)u[0].args[UCALL_ASSERT_EXPR], "emu_value == 1") &&
 	      u[0].args[UCALL_ASSERT_NVALUES] == 0, "assert");
 
-	CHECK(emu_run(emu_return) && emu_n == 1 && u[0].cmd == UCALL_DONE, "return: %d %llu",
+	KTAP_CHECK(emu_run(emu_return) && emu_n == 1 && u[0].cmd == UCALL_DONE, "return: %d %llu",
 	      emu_n, (unsigned long long)u[0].cmd);
 
-	CHECK(emu_run(emu_unhandled) && emu_n == 1 && u[0].cmd == UCALL_UNHANDLED &&
+	KTAP_CHECK(emu_run(emu_unhandled) && emu_n == 1 && u[0].cmd == UCALL_UNHANDLED &&
 	      u[0].args[UCALL_UNHANDLED_VECTOR] == 13 &&
 	      u[0].args[UCALL_UNHANDLED_RIP] == (uintptr_t)sim_ud2 &&
 	      u[0].args[UCALL_UNHANDLED_ERROR] == 0x18 && !u[0].args[UCALL_UNHANDLED_NESTED],

@@ -34,23 +34,6 @@ static uint64_t fake_clock(void *opaque)
 	return fake_ns;
 }
 
-/* Print the first failed check of a case as a KTAP diagnostic. */
-static bool check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ok) {
-		printf("# ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	return ok;
-}
-
-#define CHECK(cond, ...) do { if (!check((cond), __VA_ARGS__)) return false; } while (0)
-
 static uint8_t in8(bool (*io)(void *, uint16_t, bool, uint8_t *), void *dev, uint16_t port)
 {
 	uint8_t v = 0xaa;
@@ -107,12 +90,12 @@ static bool pic_init_and_probe(void)
 	pic_linux_init(&p, 0x01);
 	/* probe_8259A(): what is written to the master's IMR reads back. */
 	PIC_OUT(&p, 0x21, 0xfb);
-	CHECK(PIC_IN(&p, 0x21) == 0xfb, "IMR read back %#x", PIC_IN(&p, 0x21));
-	CHECK(p.chip[0].base == 0x30 && p.chip[1].base == 0x38, "ICW2 bases");
-	CHECK(!p.chip[0].next_icw && !p.chip[1].next_icw, "init sequence not finished");
+	KTAP_CHECK(PIC_IN(&p, 0x21) == 0xfb, "IMR read back %#x", PIC_IN(&p, 0x21));
+	KTAP_CHECK(p.chip[0].base == 0x30 && p.chip[1].base == 0x38, "ICW2 bases");
+	KTAP_CHECK(!p.chip[0].next_icw && !p.chip[1].next_icw, "init sequence not finished");
 	/* A write to the data port is OCW1 now, not an ICW. */
 	PIC_OUT(&p, 0xa1, 0x12);
-	CHECK(PIC_IN(&p, 0xa1) == 0x12 && p.chip[1].base == 0x38, "OCW1 on the slave");
+	KTAP_CHECK(PIC_IN(&p, 0xa1) == 0x12 && p.chip[1].base == 0x38, "OCW1 on the slave");
 	return true;
 }
 
@@ -124,26 +107,26 @@ static bool pic_priority_and_eoi(void)
 	PIC_OUT(&p, 0x21, 0x00);
 	pic_set_irq(&p, 4, 1);
 	pic_set_irq(&p, 0, 1);
-	CHECK(pic_has_interrupt(&p), "no INT with IRQ 0 and 4 raised");
-	CHECK(pic_peek_vector(&p) == 0x30, "peek %#x", pic_peek_vector(&p));
-	CHECK(pic_ack(&p) == 0x30, "IRQ 0 first");
+	KTAP_CHECK(pic_has_interrupt(&p), "no INT with IRQ 0 and 4 raised");
+	KTAP_CHECK(pic_peek_vector(&p) == 0x30, "peek %#x", pic_peek_vector(&p));
+	KTAP_CHECK(pic_ack(&p) == 0x30, "IRQ 0 first");
 	/* Fully nested: IRQ 4 waits while IRQ 0 is in service. */
-	CHECK(!pic_has_interrupt(&p), "IRQ 4 passed IRQ 0 in service");
+	KTAP_CHECK(!pic_has_interrupt(&p), "IRQ 4 passed IRQ 0 in service");
 	PIC_OUT(&p, 0x20, 0x0b);			/* OCW3: read ISR */
-	CHECK(PIC_IN(&p, 0x20) == 0x01, "ISR %#x", PIC_IN(&p, 0x20));
+	KTAP_CHECK(PIC_IN(&p, 0x20) == 0x01, "ISR %#x", PIC_IN(&p, 0x20));
 	PIC_OUT(&p, 0x20, 0x0a);			/* OCW3: read IRR */
-	CHECK(PIC_IN(&p, 0x20) == 0x10, "IRR %#x", PIC_IN(&p, 0x20));
+	KTAP_CHECK(PIC_IN(&p, 0x20) == 0x10, "IRR %#x", PIC_IN(&p, 0x20));
 	/* A higher priority request nests over a lower one in service. */
 	pic_set_irq(&p, 0, 0);
 	PIC_OUT(&p, 0x20, 0x20);			/* non-specific EOI */
-	CHECK(pic_ack(&p) == 0x34, "IRQ 4 after EOI");
+	KTAP_CHECK(pic_ack(&p) == 0x34, "IRQ 4 after EOI");
 	pic_set_irq(&p, 1, 1);
-	CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x31, "IRQ 1 nests over 4");
+	KTAP_CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x31, "IRQ 1 nests over 4");
 	/* Non-specific EOI ends the highest priority in service: IRQ 1. */
 	PIC_OUT(&p, 0x20, 0x20);
-	CHECK(p.chip[0].isr == 0x10, "ISR after EOI %#x", p.chip[0].isr);
+	KTAP_CHECK(p.chip[0].isr == 0x10, "ISR after EOI %#x", p.chip[0].isr);
 	PIC_OUT(&p, 0x20, 0x64);			/* specific EOI of IRQ 4 */
-	CHECK(p.chip[0].isr == 0, "ISR after specific EOI %#x", p.chip[0].isr);
+	KTAP_CHECK(p.chip[0].isr == 0, "ISR after specific EOI %#x", p.chip[0].isr);
 	return true;
 }
 
@@ -153,22 +136,22 @@ static bool pic_mask_and_edge(void)
 
 	pic_linux_init(&p, 0x01);			/* everything masked */
 	pic_set_irq(&p, 3, 1);
-	CHECK(!pic_has_interrupt(&p), "a masked IRQ reached the CPU");
+	KTAP_CHECK(!pic_has_interrupt(&p), "a masked IRQ reached the CPU");
 	PIC_OUT(&p, 0x21, 0xf7);			/* unmask IRQ 3 */
-	CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x33, "latched edge after unmask");
+	KTAP_CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x33, "latched edge after unmask");
 	PIC_OUT(&p, 0x20, 0x63);
 	/* Still high: an edge input wants a new rising edge. */
-	CHECK(!pic_has_interrupt(&p), "a held edge input requested again");
+	KTAP_CHECK(!pic_has_interrupt(&p), "a held edge input requested again");
 	pic_set_irq(&p, 3, 0);
 	pic_set_irq(&p, 3, 1);
-	CHECK(pic_has_interrupt(&p), "a new edge was missed");
+	KTAP_CHECK(pic_has_interrupt(&p), "a new edge was missed");
 	/* A pulse (up and down before the acknowledge) is latched too. */
 	pic_set_irq(&p, 3, 0);
 	pic_ack(&p);
 	PIC_OUT(&p, 0x20, 0x20);
 	pic_set_irq(&p, 3, 1);
 	pic_set_irq(&p, 3, 0);
-	CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x33, "a pulse was lost");
+	KTAP_CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x33, "a pulse was lost");
 	return true;
 }
 
@@ -180,24 +163,24 @@ static bool pic_cascade(void)
 	PIC_OUT(&p, 0x21, 0xfb);			/* cascade only */
 	PIC_OUT(&p, 0xa1, 0xef);			/* IRQ 12 */
 	pic_set_irq(&p, 12, 1);
-	CHECK(pic_has_interrupt(&p), "slave IRQ 12 did not reach the CPU");
-	CHECK(pic_ack(&p) == 0x3c, "IRQ 12 vector");
-	CHECK(p.chip[0].isr == 0x04 && p.chip[1].isr == 0x10, "ISRs %#x %#x",
+	KTAP_CHECK(pic_has_interrupt(&p), "slave IRQ 12 did not reach the CPU");
+	KTAP_CHECK(pic_ack(&p) == 0x3c, "IRQ 12 vector");
+	KTAP_CHECK(p.chip[0].isr == 0x04 && p.chip[1].isr == 0x10, "ISRs %#x %#x",
 	      p.chip[0].isr, p.chip[1].isr);
 	/* Linux's EOI of a slave IRQ: specific EOI on both. */
 	PIC_OUT(&p, 0xa0, 0x64);
 	PIC_OUT(&p, 0x20, 0x62);
-	CHECK(!p.chip[0].isr && !p.chip[1].isr, "ISRs after EOI");
+	KTAP_CHECK(!p.chip[0].isr && !p.chip[1].isr, "ISRs after EOI");
 	/* Two slave requests: the second comes after the EOIs. */
 	PIC_OUT(&p, 0xa1, 0x00);
 	pic_set_irq(&p, 12, 0);
 	pic_set_irq(&p, 9, 1);
 	pic_set_irq(&p, 12, 1);
-	CHECK(pic_ack(&p) == 0x39, "IRQ 9 first");
-	CHECK(!pic_has_interrupt(&p), "IRQ 12 passed the cascade in service");
+	KTAP_CHECK(pic_ack(&p) == 0x39, "IRQ 9 first");
+	KTAP_CHECK(!pic_has_interrupt(&p), "IRQ 12 passed the cascade in service");
 	PIC_OUT(&p, 0xa0, 0x61);
 	PIC_OUT(&p, 0x20, 0x62);
-	CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x3c, "IRQ 12 after EOI");
+	KTAP_CHECK(pic_has_interrupt(&p) && pic_ack(&p) == 0x3c, "IRQ 12 after EOI");
 	return true;
 }
 
@@ -211,16 +194,16 @@ static bool pic_spurious(void)
 	/* A level-triggered IRQ 5 whose request goes before the acknowledge. */
 	PIC_OUT(&p, 0x4d0, 0x20);
 	pic_set_irq(&p, 5, 1);
-	CHECK(pic_has_interrupt(&p), "level IRQ 5");
+	KTAP_CHECK(pic_has_interrupt(&p), "level IRQ 5");
 	pic_set_irq(&p, 5, 0);
-	CHECK(pic_ack(&p) == 0x37, "spurious IRQ 7 vector");
-	CHECK(!p.chip[0].isr, "a spurious IRQ 7 set ISR %#x", p.chip[0].isr);
+	KTAP_CHECK(pic_ack(&p) == 0x37, "spurious IRQ 7 vector");
+	KTAP_CHECK(!p.chip[0].isr, "a spurious IRQ 7 set ISR %#x", p.chip[0].isr);
 	/* The same on the slave: IRQ 15, with the master's cascade in service. */
 	PIC_OUT(&p, 0x4d1, 0x04);
 	pic_set_irq(&p, 10, 1);
 	pic_set_irq(&p, 10, 0);
-	CHECK(pic_ack(&p) == 0x3f, "spurious IRQ 15 vector");
-	CHECK(!p.chip[1].isr && p.chip[0].isr == 0x04, "ISRs %#x %#x",
+	KTAP_CHECK(pic_ack(&p) == 0x3f, "spurious IRQ 15 vector");
+	KTAP_CHECK(!p.chip[1].isr && p.chip[0].isr == 0x04, "ISRs %#x %#x",
 	      p.chip[0].isr, p.chip[1].isr);
 	return true;
 }
@@ -233,19 +216,19 @@ static bool pic_elcr_aeoi_poll(void)
 	PIC_OUT(&p, 0x4d0, 0xff);
 	PIC_OUT(&p, 0x4d1, 0xff);
 	/* IRQ 0, 1, 2, 8 and 13 cannot be level triggered. */
-	CHECK(PIC_IN(&p, 0x4d0) == 0xf8 && PIC_IN(&p, 0x4d1) == 0xde, "ELCR %#x %#x",
+	KTAP_CHECK(PIC_IN(&p, 0x4d0) == 0xf8 && PIC_IN(&p, 0x4d1) == 0xde, "ELCR %#x %#x",
 	      PIC_IN(&p, 0x4d0), PIC_IN(&p, 0x4d1));
 	PIC_OUT(&p, 0x4d0, 0);
 	PIC_OUT(&p, 0x4d1, 0);
 	PIC_OUT(&p, 0x21, 0x00);
 	pic_set_irq(&p, 6, 1);
-	CHECK(pic_ack(&p) == 0x36 && !p.chip[0].isr, "AEOI left ISR %#x", p.chip[0].isr);
+	KTAP_CHECK(pic_ack(&p) == 0x36 && !p.chip[0].isr, "AEOI left ISR %#x", p.chip[0].isr);
 	/* OCW3 poll: the read answers 0x80 | level and acknowledges it. */
 	pic_set_irq(&p, 6, 0);
 	pic_set_irq(&p, 6, 1);
 	PIC_OUT(&p, 0x20, 0x0c);
-	CHECK(PIC_IN(&p, 0x20) == 0x86, "poll");
-	CHECK(!pic_has_interrupt(&p) && PIC_IN(&p, 0x20) == 0, "poll acknowledged");
+	KTAP_CHECK(PIC_IN(&p, 0x20) == 0x86, "poll");
+	KTAP_CHECK(!pic_has_interrupt(&p) && PIC_IN(&p, 0x20) == 0, "poll acknowledged");
 	return true;
 }
 
@@ -286,26 +269,26 @@ static bool pit_mode0_channel2(void)
 	/* quick_pit_calibrate(): gate high, speaker off, mode 0, 0xffff. */
 	PIT_OUT(&p, PORT_B, (PIT_IN(&p, PORT_B) & ~0x02) | 0x01);
 	PIT_OUT(&p, 0x43, 0xb0);
-	CHECK(!(PIT_IN(&p, PORT_B) & 0x20), "OUT2 high after the mode 0 control word");
+	KTAP_CHECK(!(PIT_IN(&p, PORT_B) & 0x20), "OUT2 high after the mode 0 control word");
 	PIT_OUT(&p, 0x42, 0xff);
 	PIT_OUT(&p, 0x42, 0xff);
 	t0 = fake_ns;
 	fake_ns = t0 + 1000000;			/* 1 ms: 1193 clocks */
 	v = pit_read16(&p, 0x42);
-	CHECK(v == mode0_expect(0xffff, 1000000), "count after 1 ms %#x", v);
+	KTAP_CHECK(v == mode0_expect(0xffff, 1000000), "count after 1 ms %#x", v);
 	/* pit_verify_msb(): the MSB read second is the live count's. */
 	fake_ns = t0 + 20000000;
 	PIT_IN(&p, 0x42);
-	CHECK(PIT_IN(&p, 0x42) == mode0_expect(0xffff, 20000000) >> 8, "live MSB");
-	CHECK(!(PIT_IN(&p, PORT_B) & 0x20), "OUT2 high before terminal count");
+	KTAP_CHECK(PIT_IN(&p, 0x42) == mode0_expect(0xffff, 20000000) >> 8, "live MSB");
+	KTAP_CHECK(!(PIT_IN(&p, PORT_B) & 0x20), "OUT2 high before terminal count");
 	/* Gate low pauses the count. */
 	PIT_OUT(&p, PORT_B, 0x00);
 	fake_ns = t0 + 40000000;
 	v = pit_read16(&p, 0x42);
-	CHECK(v == mode0_expect(0xffff, 20000000), "count moved with gate low %#x", v);
+	KTAP_CHECK(v == mode0_expect(0xffff, 20000000), "count moved with gate low %#x", v);
 	PIT_OUT(&p, PORT_B, 0x01);
 	fake_ns = t0 + 80000000;		/* 20 + 40 ms of counting: past 0 */
-	CHECK(PIT_IN(&p, PORT_B) & 0x20, "OUT2 low after terminal count");
+	KTAP_CHECK(PIT_IN(&p, PORT_B) & 0x20, "OUT2 low after terminal count");
 	return true;
 }
 
@@ -323,30 +306,30 @@ static bool pit_latch_and_readback(void)
 	PIT_OUT(&p, 0x43, 0x00);		/* counter latch */
 	fake_ns += 3000000;			/* the latch holds */
 	v = pit_read16(&p, 0x40);
-	CHECK(v == 11932 - 5965, "latched count %u", v);
+	KTAP_CHECK(v == 11932 - 5965, "latched count %u", v);
 	/* Read-back of channel 0: status, then count. */
 	PIT_OUT(&p, 0x43, 0xc2);
 	s = PIT_IN(&p, 0x40);
-	CHECK(s == 0xb4, "status %#x (OUT high, lo/hi, mode 2, binary)", s);
+	KTAP_CHECK(s == 0xb4, "status %#x (OUT high, lo/hi, mode 2, binary)", s);
 	v = pit_read16(&p, 0x40);
-	CHECK(v == 11932 - 9545, "read-back count %u", v);
+	KTAP_CHECK(v == 11932 - 9545, "read-back count %u", v);
 	/* Status only, with null count after a new control word. */
 	PIT_OUT(&p, 0x43, 0x30);
 	PIT_OUT(&p, 0x43, 0xe2);
 	s = PIT_IN(&p, 0x40);
-	CHECK(s == 0x70, "status after control word %#x", s);
+	KTAP_CHECK(s == 0x70, "status after control word %#x", s);
 	/* Lobyte-only access: one write loads, one read reads. */
 	PIT_OUT(&p, 0x43, 0x50);		/* channel 1, lobyte, mode 0 */
 	PIT_OUT(&p, 0x41, 200);
 	fake_ns += 100 * 1000000000ull / PIT_HZ + 1;
-	CHECK(PIT_IN(&p, 0x41) == 100, "lobyte count %u", PIT_IN(&p, 0x41));
+	KTAP_CHECK(PIT_IN(&p, 0x41) == 100, "lobyte count %u", PIT_IN(&p, 0x41));
 	/* BCD: 1000 decimal counted 250 down reads 0x0750. */
 	PIT_OUT(&p, 0x43, 0x71);		/* channel 1, lo/hi, mode 0, BCD */
 	PIT_OUT(&p, 0x41, 0x00);
 	PIT_OUT(&p, 0x41, 0x10);
 	fake_ns += 250 * 1000000000ull / PIT_HZ + 1;
 	v = pit_read16(&p, 0x41);
-	CHECK(v == 0x0750, "BCD count %#x", v);
+	KTAP_CHECK(v == 0x0750, "BCD count %#x", v);
 	return true;
 }
 
@@ -360,21 +343,21 @@ static bool pit_mode2_irq0(void)
 	PIT_OUT(&p, 0x40, 1193 & 0xff);
 	PIT_OUT(&p, 0x40, 1193 >> 8);		/* ~1 ms */
 	t0 = fake_ns;
-	CHECK(timer_changes == 2, "reprogramming not reported (%u)", timer_changes);
+	KTAP_CHECK(timer_changes == 2, "reprogramming not reported (%u)", timer_changes);
 	next = pit_next_event(&p);
-	CHECK(next >= t0 + 999847 && next <= t0 + 999848, "first edge at +%llu ns",
+	KTAP_CHECK(next >= t0 + 999847 && next <= t0 + 999848, "first edge at +%llu ns",
 	      (unsigned long long)(next - t0));
 	fake_ns = next - 1;
-	CHECK(!pit_update(&p) && !irq0_pulses, "IRQ 0 before the edge");
+	KTAP_CHECK(!pit_update(&p) && !irq0_pulses, "IRQ 0 before the edge");
 	fake_ns = t0 + 2500000;		/* two edges passed: one request */
-	CHECK(pit_update(&p) && irq0_pulses == 1, "pulses %u", irq0_pulses);
-	CHECK(!pit_update(&p), "the same edges twice");
+	KTAP_CHECK(pit_update(&p) && irq0_pulses == 1, "pulses %u", irq0_pulses);
+	KTAP_CHECK(!pit_update(&p), "the same edges twice");
 	next = pit_next_event(&p);
-	CHECK(next > t0 + 2990000 && next < t0 + 3000000, "third edge at +%llu ns",
+	KTAP_CHECK(next > t0 + 2990000 && next < t0 + 3000000, "third edge at +%llu ns",
 	      (unsigned long long)(next - t0));
 	/* OUT is low for the one clock at count 1. */
 	fake_ns = t0 + 1192 * 1000000000ull / PIT_HZ + 1;
-	CHECK(!pit_out(&p, 0), "OUT high at count 1");
+	KTAP_CHECK(!pit_out(&p, 0), "OUT high at count 1");
 	return true;
 }
 
@@ -386,16 +369,16 @@ static bool pit_mode0_oneshot_irq0(void)
 	pit_setup(&p);
 	PIT_OUT(&p, 0x43, 0x30);		/* Linux's PIT oneshot clockevent */
 	PIT_OUT(&p, 0x40, 0x00);
-	CHECK(!pit_next_event(&p), "an event with half a count");
+	KTAP_CHECK(!pit_next_event(&p), "an event with half a count");
 	PIT_OUT(&p, 0x40, 0x10);		/* 4096 clocks */
 	t0 = fake_ns;
-	CHECK(pit_next_event(&p) > t0 + 3432000 && pit_next_event(&p) < t0 + 3433000,
+	KTAP_CHECK(pit_next_event(&p) > t0 + 3432000 && pit_next_event(&p) < t0 + 3433000,
 	      "edge at +%llu", (unsigned long long)(pit_next_event(&p) - t0));
 	fake_ns = t0 + 10000000;
-	CHECK(pit_update(&p) && irq0_pulses == 1, "terminal count IRQ");
-	CHECK(!pit_next_event(&p), "mode 0 fires once");
+	KTAP_CHECK(pit_update(&p) && irq0_pulses == 1, "terminal count IRQ");
+	KTAP_CHECK(!pit_next_event(&p), "mode 0 fires once");
 	fake_ns += 100000000;
-	CHECK(!pit_update(&p) && pit_out(&p, 0), "OUT stays high after terminal count");
+	KTAP_CHECK(!pit_update(&p) && pit_out(&p, 0), "OUT stays high after terminal count");
 	return true;
 }
 
@@ -411,21 +394,21 @@ static bool pit_mode3_square(void)
 	PIT_OUT(&p, 0x42, 100);
 	PIT_OUT(&p, 0x42, 0);
 	t0 = fake_ns;
-	CHECK(pit_out(&p, 2), "OUT low at the start");
+	KTAP_CHECK(pit_out(&p, 2), "OUT low at the start");
 	fake_ns = t0 + 10 * tick + tick / 2;
 	v = pit_read16(&p, 0x42);
-	CHECK(v == 80, "counts by two: %u after 10 clocks", v);
+	KTAP_CHECK(v == 80, "counts by two: %u after 10 clocks", v);
 	fake_ns = t0 + 60 * tick + tick / 2;
-	CHECK(!pit_out(&p, 2) && !(PIT_IN(&p, PORT_B) & 0x20), "OUT high in the second half");
+	KTAP_CHECK(!pit_out(&p, 2) && !(PIT_IN(&p, PORT_B) & 0x20), "OUT high in the second half");
 	fake_ns = t0 + 100 * tick + tick / 2;
-	CHECK(pit_out(&p, 2), "OUT low in the next period");
+	KTAP_CHECK(pit_out(&p, 2), "OUT low in the next period");
 	/* Gate low forces OUT high and a rising gate restarts the period. */
 	fake_ns = t0 + 160 * tick + tick / 2;
 	PIT_OUT(&p, PORT_B, 0x00);
-	CHECK(pit_out(&p, 2), "OUT low with gate low");
+	KTAP_CHECK(pit_out(&p, 2), "OUT low with gate low");
 	PIT_OUT(&p, PORT_B, 0x01);
 	v = pit_read16(&p, 0x42);
-	CHECK(v == 100, "no reload on the rising gate: %u", v);
+	KTAP_CHECK(v == 100, "no reload on the rising gate: %u", v);
 	return true;
 }
 
@@ -460,39 +443,39 @@ static bool uart_linux_probe(void)
 	UART_OUT(&u, 1, 0x0f);
 	scratch3 = UART_IN(&u, 1) & 0x0f;
 	UART_OUT(&u, 1, scratch);
-	CHECK(scratch2 == 0 && scratch3 == 0x0f, "IER test %#x %#x", scratch2, scratch3);
+	KTAP_CHECK(scratch2 == 0 && scratch3 == 0x0f, "IER test %#x %#x", scratch2, scratch3);
 	save_mcr = UART_IN(&u, 4);
 	save_lcr = UART_IN(&u, 3);
 	/* Loopback: RTS and OUT2 come back as CTS and DCD. */
 	UART_OUT(&u, 4, 0x10 | 0x0a);
 	status1 = UART_IN(&u, 6) & 0xf0;
 	UART_OUT(&u, 4, save_mcr);
-	CHECK(status1 == 0x90, "loopback MSR %#x", status1);
+	KTAP_CHECK(status1 == 0x90, "loopback MSR %#x", status1);
 	/* EFR would hide behind LCR 0xbf; then FIFOs on, IIR bits 7-6. */
 	UART_OUT(&u, 3, 0xbf);
 	UART_OUT(&u, 2, 0);
 	UART_OUT(&u, 3, 0);
 	UART_OUT(&u, 2, 0x01);
 	iir = UART_IN(&u, 2);
-	CHECK(iir >> 6 == 3, "IIR %#x: not a 16550A", iir);
+	KTAP_CHECK(iir >> 6 == 3, "IIR %#x: not a 16550A", iir);
 	/* autoconfig_16550a(): no EFR with DLAB, nor with LCR 0xbf. */
 	UART_OUT(&u, 3, 0x80);
-	CHECK(UART_IN(&u, 2) != 0, "an EFR with DLAB set (ST16C650V1)");
+	KTAP_CHECK(UART_IN(&u, 2) != 0, "an EFR with DLAB set (ST16C650V1)");
 	UART_OUT(&u, 3, 0xbf);
-	CHECK(UART_IN(&u, 2) != 0, "an EFR with LCR 0xbf (ST16C650V2)");
+	KTAP_CHECK(UART_IN(&u, 2) != 0, "an EFR with LCR 0xbf (ST16C650V2)");
 	/* No National Semiconductor EXCR1 following MCR LOOP. */
 	UART_OUT(&u, 3, 0);
 	status1 = UART_IN(&u, 4);
 	UART_OUT(&u, 3, 0xe0);
 	status2 = UART_IN(&u, 2);
-	CHECK(!((status2 ^ status1) & 0x10), "EXCR1 differs");
+	KTAP_CHECK(!((status2 ^ status1) & 0x10), "EXCR1 differs");
 	UART_OUT(&u, 3, 0);
 	UART_OUT(&u, 4, status1 ^ 0x10);
 	UART_OUT(&u, 3, 0xe0);
 	status2 = UART_IN(&u, 2);
 	UART_OUT(&u, 3, 0);
 	UART_OUT(&u, 4, status1);
-	CHECK(!((status2 ^ status1) & 0x10), "looks like an NS16550A");
+	KTAP_CHECK(!((status2 ^ status1) & 0x10), "looks like an NS16550A");
 	/* No TI16750 64-byte FIFO bit in IIR, with or without DLAB. */
 	UART_OUT(&u, 2, 0x21);
 	status1 = UART_IN(&u, 2) >> 5;
@@ -502,10 +485,10 @@ static bool uart_linux_probe(void)
 	status2 = UART_IN(&u, 2) >> 5;
 	UART_OUT(&u, 2, 0x01);
 	UART_OUT(&u, 3, 0);
-	CHECK(status1 == 6 && status2 == 6, "IIR>>5 %u %u (7 means a 16750)", status1, status2);
+	KTAP_CHECK(status1 == 6 && status2 == 6, "IIR>>5 %u %u (7 means a 16750)", status1, status2);
 	/* IER bit 6 (XScale UUE) does not stick. */
 	UART_OUT(&u, 1, 0x40);
-	CHECK(!(UART_IN(&u, 1) & 0x40), "IER UUE sticks: an XScale");
+	KTAP_CHECK(!(UART_IN(&u, 1) & 0x40), "IER UUE sticks: an XScale");
 	UART_OUT(&u, 1, 0);
 	/* size_fifo(): 256 bytes looped back, 16 held. */
 	UART_OUT(&u, 2, 0x07);
@@ -518,8 +501,8 @@ static bool uart_linux_probe(void)
 		UART_OUT(&u, 0, count);
 	for (count = 0; (UART_IN(&u, 5) & 0x01) && count < 256; count++)
 		UART_IN(&u, 0);
-	CHECK(count == 16, "FIFO size %u", count);
-	CHECK(tx_len == 0, "loopback bytes reached the line");
+	KTAP_CHECK(count == 16, "FIFO size %u", count);
+	KTAP_CHECK(tx_len == 0, "loopback bytes reached the line");
 	UART_OUT(&u, 4, save_mcr);
 	UART_OUT(&u, 3, save_lcr);
 	return true;
@@ -534,25 +517,25 @@ static bool uart_thre(void)
 	uart_setup(&u);
 	UART_OUT(&u, 2, 0xc7);			/* FIFOs on, cleared, trigger 14 */
 	UART_OUT(&u, 4, 0x0b);			/* DTR, RTS, OUT2 */
-	CHECK(UART_IN(&u, 5) == 0x60, "LSR %#x", UART_IN(&u, 5));
+	KTAP_CHECK(UART_IN(&u, 5) == 0x60, "LSR %#x", UART_IN(&u, 5));
 	UART_OUT(&u, 1, 0x02);
-	CHECK(uart_irq_level, "no IRQ for THRE");
+	KTAP_CHECK(uart_irq_level, "no IRQ for THRE");
 	iir1 = UART_IN(&u, 2);
 	UART_OUT(&u, 1, 0);
 	UART_OUT(&u, 1, 0x02);
 	iir = UART_IN(&u, 2);
 	UART_OUT(&u, 1, 0);
-	CHECK(iir1 == 0xc2 && iir == 0xc2, "THRE not reasserted: IIR %#x %#x", iir1, iir);
-	CHECK(!uart_irq_level, "IRQ stays up with IER 0");
+	KTAP_CHECK(iir1 == 0xc2 && iir == 0xc2, "THRE not reasserted: IIR %#x %#x", iir1, iir);
+	KTAP_CHECK(!uart_irq_level, "IRQ stays up with IER 0");
 	/* IIR read clears THRE; a THR write brings it back. */
 	UART_OUT(&u, 1, 0x02);
-	CHECK(UART_IN(&u, 2) == 0xc2 && UART_IN(&u, 2) == 0xc1 && !uart_irq_level,
+	KTAP_CHECK(UART_IN(&u, 2) == 0xc2 && UART_IN(&u, 2) == 0xc1 && !uart_irq_level,
 	      "IIR read did not clear THRE");
 	UART_OUT(&u, 0, 'A');
-	CHECK(tx_len == 1 && tx_log[0] == 'A' && uart_irq_level, "THR write");
+	KTAP_CHECK(tx_len == 1 && tx_log[0] == 'A' && uart_irq_level, "THR write");
 	/* Without OUT2 the interrupt does not reach the PIC. */
 	UART_OUT(&u, 4, 0x03);
-	CHECK(!uart_irq_level, "IRQ without OUT2");
+	KTAP_CHECK(!uart_irq_level, "IRQ without OUT2");
 	return true;
 }
 
@@ -561,34 +544,34 @@ static bool uart_receive(void)
 	struct uart u;
 
 	uart_setup(&u);
-	CHECK(!uart_guest_listens(&u), "listening before the guest enabled RX");
+	KTAP_CHECK(!uart_guest_listens(&u), "listening before the guest enabled RX");
 	UART_OUT(&u, 2, 0x81);			/* FIFOs, trigger 8 */
 	UART_OUT(&u, 4, 0x08);
 	UART_OUT(&u, 1, 0x05);			/* RDI, RLSI */
-	CHECK(uart_guest_listens(&u), "the guest's RX enable not seen");
-	CHECK(uart_rx_room(&u) == 16, "room %u", uart_rx_room(&u));
+	KTAP_CHECK(uart_guest_listens(&u), "the guest's RX enable not seen");
+	KTAP_CHECK(uart_rx_room(&u) == 16, "room %u", uart_rx_room(&u));
 	uart_rx_push(&u, 'h');
 	uart_rx_push(&u, 'i');
-	CHECK(uart_irq_level && UART_IN(&u, 2) == 0xcc, "character timeout IIR");
-	CHECK(UART_IN(&u, 5) == 0x61, "LSR with data %#x", UART_IN(&u, 5));
-	CHECK(UART_IN(&u, 0) == 'h' && UART_IN(&u, 0) == 'i', "RBR");
-	CHECK(!uart_irq_level && UART_IN(&u, 2) == 0xc1, "IRQ after the FIFO emptied");
+	KTAP_CHECK(uart_irq_level && UART_IN(&u, 2) == 0xcc, "character timeout IIR");
+	KTAP_CHECK(UART_IN(&u, 5) == 0x61, "LSR with data %#x", UART_IN(&u, 5));
+	KTAP_CHECK(UART_IN(&u, 0) == 'h' && UART_IN(&u, 0) == 'i', "RBR");
+	KTAP_CHECK(!uart_irq_level && UART_IN(&u, 2) == 0xc1, "IRQ after the FIFO emptied");
 	for (int i = 0; i < 8; i++)
 		uart_rx_push(&u, '0' + i);
-	CHECK(UART_IN(&u, 2) == 0xc4, "trigger level IIR");
+	KTAP_CHECK(UART_IN(&u, 2) == 0xc4, "trigger level IIR");
 	for (int i = 0; i < 9; i++)
 		uart_rx_push(&u, 'x');
-	CHECK(uart_rx_room(&u) == 0 && UART_IN(&u, 2) == 0xc6, "overrun IIR");
-	CHECK(UART_IN(&u, 5) == 0x63 && UART_IN(&u, 5) == 0x61, "LSR OE, read clears it");
+	KTAP_CHECK(uart_rx_room(&u) == 0 && UART_IN(&u, 2) == 0xc6, "overrun IIR");
+	KTAP_CHECK(UART_IN(&u, 5) == 0x63 && UART_IN(&u, 5) == 0x61, "LSR OE, read clears it");
 	/* FCR clear empties the FIFO. */
 	UART_OUT(&u, 2, 0x83);
-	CHECK(!(UART_IN(&u, 5) & 1) && !uart_irq_level, "FIFO clear");
+	KTAP_CHECK(!(UART_IN(&u, 5) & 1) && !uart_irq_level, "FIFO clear");
 	/* DLAB: the divisor latch, IER untouched. */
 	UART_OUT(&u, 3, 0x83);
 	UART_OUT(&u, 0, 0x01);
 	UART_OUT(&u, 1, 0x00);
 	UART_OUT(&u, 3, 0x03);
-	CHECK(u.dll == 1 && UART_IN(&u, 1) == 0x05, "divisor latch");
+	KTAP_CHECK(u.dll == 1 && UART_IN(&u, 1) == 0x05, "divisor latch");
 	return true;
 }
 
@@ -606,17 +589,17 @@ static bool rtc_bcd_time(void)
 
 	fake_ns = 1709214356ull * 1000000000 + 500000000;	/* 2024-02-29 13:45:56.5 */
 	rtc_init(&r, 256 << 20, fake_clock, NULL);
-	CHECK(cmos(&r, 0x0b) == 0x02 && cmos(&r, 0x0a) == 0x26 && cmos(&r, 0x0d) == 0x80,
+	KTAP_CHECK(cmos(&r, 0x0b) == 0x02 && cmos(&r, 0x0a) == 0x26 && cmos(&r, 0x0d) == 0x80,
 	      "status registers B A D");
-	CHECK(cmos(&r, 0) == 0x56 && cmos(&r, 2) == 0x45 && cmos(&r, 4) == 0x13, "time %x:%x:%x",
+	KTAP_CHECK(cmos(&r, 0) == 0x56 && cmos(&r, 2) == 0x45 && cmos(&r, 4) == 0x13, "time %x:%x:%x",
 	      cmos(&r, 4), cmos(&r, 2), cmos(&r, 0));
-	CHECK(cmos(&r, 7) == 0x29 && cmos(&r, 8) == 0x02 && cmos(&r, 9) == 0x24 &&
+	KTAP_CHECK(cmos(&r, 7) == 0x29 && cmos(&r, 8) == 0x02 && cmos(&r, 9) == 0x24 &&
 	      cmos(&r, 0x32) == 0x20, "date");
-	CHECK(cmos(&r, 6) == 5, "weekday %u (Thursday is 5)", cmos(&r, 6));
+	KTAP_CHECK(cmos(&r, 6) == 5, "weekday %u (Thursday is 5)", cmos(&r, 6));
 	/* Binary, 12-hour: 1 PM. */
 	RTC_OUT(&r, 0x70, 0x0b);
 	RTC_OUT(&r, 0x71, 0x04);
-	CHECK(cmos(&r, 4) == 0x81 && cmos(&r, 0) == 56, "binary 12-hour %#x", cmos(&r, 4));
+	KTAP_CHECK(cmos(&r, 4) == 0x81 && cmos(&r, 0) == 56, "binary 12-hour %#x", cmos(&r, 4));
 	return true;
 }
 
@@ -626,27 +609,27 @@ static bool rtc_uip_and_cmos(void)
 
 	fake_ns = 1709214356ull * 1000000000 + 999800000;	/* 200 us before :57 */
 	rtc_init(&r, 256 << 20, fake_clock, NULL);
-	CHECK(cmos(&r, 0x0a) & 0x80, "no UIP just before the update");
+	KTAP_CHECK(cmos(&r, 0x0a) & 0x80, "no UIP just before the update");
 	RTC_OUT(&r, 0x70, 0x0b);
 	RTC_OUT(&r, 0x71, 0x82);		/* SET stops updates */
-	CHECK(!(cmos(&r, 0x0a) & 0x80), "UIP with SET");
+	KTAP_CHECK(!(cmos(&r, 0x0a) & 0x80), "UIP with SET");
 	fake_ns -= 100000000;
 	RTC_OUT(&r, 0x70, 0x0b);
 	RTC_OUT(&r, 0x71, 0x02);
-	CHECK(!(cmos(&r, 0x0a) & 0x80), "UIP in mid-second");
-	CHECK(cmos(&r, 0x0c) == 0, "register C flags");
+	KTAP_CHECK(!(cmos(&r, 0x0a) & 0x80), "UIP in mid-second");
+	KTAP_CHECK(cmos(&r, 0x0c) == 0, "register C flags");
 	/* CMOS memory, through an index with the NMI mask bit. */
 	RTC_OUT(&r, 0x70, 0x80 | 0x40);
 	RTC_OUT(&r, 0x71, 0x5a);
-	CHECK(cmos(&r, 0x40) == 0x5a && !r.nmi_disabled, "CMOS byte");
-	CHECK(cmos(&r, 0x15) == 0x80 && cmos(&r, 0x16) == 0x02, "base memory 640K");
-	CHECK(cmos(&r, 0x17) == 0xff && cmos(&r, 0x18) == 0xff, "extended memory 64M cap");
-	CHECK(cmos(&r, 0x34) == 0x00 && cmos(&r, 0x35) == 0x0f, "memory above 16M %#x%02x",
+	KTAP_CHECK(cmos(&r, 0x40) == 0x5a && !r.nmi_disabled, "CMOS byte");
+	KTAP_CHECK(cmos(&r, 0x15) == 0x80 && cmos(&r, 0x16) == 0x02, "base memory 640K");
+	KTAP_CHECK(cmos(&r, 0x17) == 0xff && cmos(&r, 0x18) == 0xff, "extended memory 64M cap");
+	KTAP_CHECK(cmos(&r, 0x34) == 0x00 && cmos(&r, 0x35) == 0x0f, "memory above 16M %#x%02x",
 	      cmos(&r, 0x35), cmos(&r, 0x34));
 	/* Time registers follow the host: writes are dropped. */
 	RTC_OUT(&r, 0x70, 0);
 	RTC_OUT(&r, 0x71, 0x11);
-	CHECK(cmos(&r, 0) == 0x56, "seconds written");
+	KTAP_CHECK(cmos(&r, 0) == 0x56, "seconds written");
 	return true;
 }
 
@@ -661,12 +644,12 @@ static bool kbd_reset_line(void)
 	struct i8042 k;
 
 	i8042_init(&k, count_reset, NULL);
-	CHECK(in8(kbd_io_v, &k, 0x64) == 0 && in8(kbd_io_v, &k, 0x60) == 0, "status, data");
+	KTAP_CHECK(in8(kbd_io_v, &k, 0x64) == 0 && in8(kbd_io_v, &k, 0x60) == 0, "status, data");
 	out8(kbd_io_v, &k, 0x64, 0x20);
-	CHECK(resets == 0, "reset on another command");
+	KTAP_CHECK(resets == 0, "reset on another command");
 	out8(kbd_io_v, &k, 0x64, 0xfe);
-	CHECK(resets == 1, "no reset on 0xfe");
-	CHECK(!i8042_io(&k, 0x61, false, &(uint8_t){ 0 }), "claims port 0x61");
+	KTAP_CHECK(resets == 1, "no reset on 0xfe");
+	KTAP_CHECK(!i8042_io(&k, 0x61, false, &(uint8_t){ 0 }), "claims port 0x61");
 	return true;
 }
 
@@ -728,19 +711,19 @@ static bool bzimage_zero_page(void)
 	mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	r = bzimage_load(&o, mem, mem_size, &b);
 	bp = (struct boot_params *)(mem + b.zero_page);
-	CHECK(r == 0, "bzimage_load failed");
-	CHECK(b.entry == 0x100200 && !strcmp(b.version, "6.1.0-test"), "entry, version");
-	CHECK(mem[0x100000] == 0x90 && mem[0x100000 + sizeof(img) - 0x400 - 1] == 0x90 &&
+	KTAP_CHECK(r == 0, "bzimage_load failed");
+	KTAP_CHECK(b.entry == 0x100200 && !strcmp(b.version, "6.1.0-test"), "entry, version");
+	KTAP_CHECK(mem[0x100000] == 0x90 && mem[0x100000 + sizeof(img) - 0x400 - 1] == 0x90 &&
 	      mem[0x100000 + sizeof(img) - 0x400] == 0, "kernel at 1 MiB");
-	CHECK(!memcmp(&bp->hdr.header, "HdrS", 4) && bp->hdr.kernel_alignment == 0x200000 &&
+	KTAP_CHECK(!memcmp(&bp->hdr.header, "HdrS", 4) && bp->hdr.kernel_alignment == 0x200000 &&
 	      bp->hdr.init_size == 0x800000, "setup header copied");
-	CHECK(bp->hdr.type_of_loader == 0xff, "type_of_loader");
-	CHECK(!strcmp((char *)mem + bp->hdr.cmd_line_ptr, o.cmdline), "command line");
-	CHECK(bp->hdr.ramdisk_size == sizeof(initrd) && !(bp->hdr.ramdisk_image & 0xfff) &&
+	KTAP_CHECK(bp->hdr.type_of_loader == 0xff, "type_of_loader");
+	KTAP_CHECK(!strcmp((char *)mem + bp->hdr.cmd_line_ptr, o.cmdline), "command line");
+	KTAP_CHECK(bp->hdr.ramdisk_size == sizeof(initrd) && !(bp->hdr.ramdisk_image & 0xfff) &&
 	      bp->hdr.ramdisk_image + sizeof(initrd) <= mem_size &&
 	      bp->hdr.ramdisk_image + sizeof(initrd) > mem_size - 4096 &&
 	      mem[bp->hdr.ramdisk_image] == 0x5a, "initrd at %#x", bp->hdr.ramdisk_image);
-	CHECK(bp->e820_entries == 3 &&
+	KTAP_CHECK(bp->e820_entries == 3 &&
 	      bp->e820_table[0].addr == 0 && bp->e820_table[0].size == 0xa0000 &&
 	      bp->e820_table[0].type == 1 &&
 	      bp->e820_table[1].addr == 0xa0000 && bp->e820_table[1].type == 2 &&
@@ -748,19 +731,19 @@ static bool bzimage_zero_page(void)
 	      bp->e820_table[2].size == mem_size - 0x100000 && bp->e820_table[2].type == 1,
 	      "e820 table");
 	bzimage_vcpu_state(&b, &sregs, &regs);
-	CHECK(regs.rip == 0x100200 && regs.rsi == b.zero_page && regs.rflags == 2, "regs");
-	CHECK(sregs.cs.selector == 0x10 && sregs.cs.l && sregs.ds.selector == 0x18 &&
+	KTAP_CHECK(regs.rip == 0x100200 && regs.rsi == b.zero_page && regs.rflags == 2, "regs");
+	KTAP_CHECK(sregs.cs.selector == 0x10 && sregs.cs.l && sregs.ds.selector == 0x18 &&
 	      sregs.ss.selector == 0x18 && sregs.efer == 0x500 && (sregs.cr0 & 0x80000001) &&
 	      (sregs.cr4 & 0x20), "sregs");
 	pd = (uint64_t *)(mem + (((uint64_t *)(mem + (*(uint64_t *)(mem + sregs.cr3) &
 			  ~0xfffull)))[3] & ~0xfffull));
-	CHECK(pd[511] == (0xffe00000ull | 0x83), "the 4th GiB is identity-mapped");
-	CHECK(((uint64_t *)(mem + sregs.gdt.base))[2] == 0x00af9b000000ffffull, "GDT code");
+	KTAP_CHECK(pd[511] == (0xffe00000ull | 0x83), "the 4th GiB is identity-mapped");
+	KTAP_CHECK(((uint64_t *)(mem + sregs.gdt.base))[2] == 0x00af9b000000ffffull, "GDT code");
 	/* Too little memory for the kernel's init_size above 16 MiB, then no HdrS. */
-	CHECK(bzimage_load(&o, mem, 24 << 20, &b) < 0, "loaded into too little memory");
+	KTAP_CHECK(bzimage_load(&o, mem, 24 << 20, &b) < 0, "loaded into too little memory");
 	memcpy(&h->header, "HdrX", 4);
 	write_tmp(strcpy(kpath, "/tmp/bzimageXXXXXX"), img, sizeof(img));
-	CHECK(bzimage_load(&o, mem, mem_size, &b) < 0, "loaded without HdrS");
+	KTAP_CHECK(bzimage_load(&o, mem, mem_size, &b) < 0, "loaded without HdrS");
 	unlink(kpath);
 	unlink(ipath);
 	munmap(mem, mem_size);
