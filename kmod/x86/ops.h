@@ -19,7 +19,8 @@ struct mkvm_event;
 /*
  * An exit reason with statistics of its own: the backend's raw code (VMX
  * basic exit reason, SVM exit code) and its name in the SDM (Vol. 3C,
- * Appendix C) or APM (Vol. 2, Appendix C), lower case.
+ * Appendix C) or APM (Vol. 2, Appendix C), lower case.  The lists are in
+ * x86/exit_names.h, shared with the minikvm_exit tracepoint.
  */
 struct mkvm_exit_name {
 	u32 code;
