@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every VM exit shows in the minikvm:mkvm_vmx_exit or mkvm_svm_exit
- * tracepoint with its reason by name: a guest's CPUID and HLT appear in
- * the trace buffer with the vCPU id and the RIP.
+ * Every VM exit shows in the minikvm:minikvm_exit tracepoint with its
+ * reason by name: a guest's CPUID and HLT appear in the trace buffer with
+ * the vCPU id and the RIP.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -58,7 +58,7 @@ int main(void)
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strstr(line, "_exit: vcpu 3 "))
 			continue;
-		ktap_info("%s", strstr(line, "mkvm_"));
+		ktap_info("%s", strstr(line, "minikvm_"));
 		cpuid |= strcasestr(line, "reason cpuid") && strstr(line, "rip 0x3");	/* after 66 31 c0 */
 		hlt |= strcasestr(line, "reason hlt") != NULL;
 	}

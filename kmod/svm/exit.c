@@ -353,6 +353,22 @@ const struct mkvm_exit_name mkvm_svm_exit_names[] = {
 };
 
 /**
+ * mkvm_svm_get_exit_info() - the get_exit_info op, for the minikvm_exit tracepoint
+ * @vcpu: the vCPU, right after a #VMEXIT
+ * @info1: EXITINFO1 (APM Vol. 2, 15.7)
+ * @info2: EXITINFO2
+ * @vectoring: EXITINTINFO, the event the exit interrupted (15.7.2)
+ */
+void mkvm_svm_get_exit_info(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring)
+{
+	const struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	*info1 = c->exit_info_1;
+	*info2 = c->exit_info_2;
+	*vectoring = c->exit_int_info;
+}
+
+/**
  * mkvm_svm_handle_exit() - act on the #VMEXIT svm_run() came back from
  * @vcpu: the vCPU
  *
@@ -366,7 +382,7 @@ enum mkvm_exit_action mkvm_svm_handle_exit(struct mkvm_vcpu *vcpu)
 {
 	u32 code = to_svm(vcpu)->vmcb->control.exit_code;
 
-	trace_mkvm_svm_exit(vcpu->id, code, vcpu->rip);
+	trace_minikvm_exit(vcpu, MKVM_TRACE_SVM, code);
 	if (code == (u32)SVM_EXIT_ERR)
 		return mkvm_exit_fail_entry(vcpu, code);
 	if (code < ARRAY_SIZE(svm_exit_handlers)) {

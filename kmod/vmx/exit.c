@@ -489,6 +489,38 @@ const struct mkvm_exit_name mkvm_vmx_exit_names[] = {
 };
 
 /**
+ * mkvm_vmx_get_exit_info() - the get_exit_info op, for the minikvm_exit tracepoint
+ * @vcpu: the vCPU, its VMCS current, right after an exit (not a VMfail)
+ * @info1: the exit qualification (28.2.1; for a failed entry, 27.8)
+ * @info2: the guest-physical address of an EPT violation or
+ *	misconfiguration (24.9.4), the VM-exit interruption information of
+ *	an exception, NMI or external-interrupt exit (24.9.2), else 0
+ * @vectoring: the IDT-vectoring information (24.9.3); 0 after a failed
+ *	entry, which leaves it as it was (27.8)
+ */
+void mkvm_vmx_get_exit_info(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring)
+{
+	u32 reason = to_vmx(vcpu)->exit_reason;
+
+	*info1 = vmcs_readl(EXIT_QUALIFICATION);
+	*info2 = 0;
+	*vectoring = 0;
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return;
+	*vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	switch (reason & 0xffff) {
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_EPT_MISCONFIG:
+		*info2 = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		*info2 = vmcs_read32(VM_EXIT_INTR_INFO);
+		break;
+	}
+}
+
+/**
  * mkvm_vmx_handle_exit() - act on the exit vmx_run() recorded
  * @vcpu: the vCPU; preemption is off and its VMCS current
  *
@@ -504,7 +536,7 @@ enum mkvm_exit_action mkvm_vmx_handle_exit(struct mkvm_vcpu *vcpu)
 	u32 basic = vmx->exit_reason & 0xffff;
 
 	if (!vmx->fail)
-		trace_mkvm_vmx_exit(vcpu->id, vmx->exit_reason, vcpu->rip);
+		trace_minikvm_exit(vcpu, MKVM_TRACE_VMX, vmx->exit_reason);
 	if (vmx->fail)
 		return mkvm_exit_fail_entry(vcpu, vmx->instr_error);
 	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
