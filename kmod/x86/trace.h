@@ -6,6 +6,7 @@
  *   minikvm_entry	every VM entry: vCPU, RIP, the event it delivers
  *   minikvm_exit	every VM exit on either backend: the reason by name,
  *			the exit information, RIP, vCPU, backend
+ *   minikvm_inject	an event written to the VMCS/VMCB for the next entry
  *
  *   echo 1 > /sys/kernel/tracing/events/minikvm/enable
  *   cat /sys/kernel/tracing/trace_pipe
@@ -30,6 +31,7 @@
 #include "exit_names.h"
 
 struct mkvm_vcpu;
+struct mkvm_event;
 
 /* The backend in a minikvm_exit record, which says whose names apply. */
 #define MKVM_TRACE_VMX	0
@@ -123,6 +125,38 @@ TRACE_EVENT(minikvm_exit,
 		  __print_symbolic(__entry->reason & 0xffff, MKVM_VMX_EXIT_NAMES) :
 		  __print_symbolic(__entry->reason, MKVM_SVM_EXIT_NAMES),
 		  __entry->rip, __entry->info1, __entry->info2, __entry->vectoring)
+);
+
+/*
+ * An event written to the entry fields by the backend's inject_event
+ * (VM-entry interruption information, SDM Vol. 3C, 24.8.3; EVENTINJ,
+ * APM Vol. 2, 15.20), as the hardware gets it: has_error is clear where
+ * the backend drops the error code (real mode).  reinjected: the event
+ * is one an exit cut short, delivered again (mkvm_requeue_event()).
+ */
+TRACE_EVENT(minikvm_inject,
+	TP_PROTO(unsigned int vcpu_id, const struct mkvm_event *ev, bool has_error),
+	TP_ARGS(vcpu_id, ev, has_error),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(u8, type)
+		__field(u8, vector)
+		__field(bool, has_error)
+		__field(bool, reinjected)
+		__field(u32, error_code)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->type = ev->type;
+		__entry->vector = ev->vector;
+		__entry->has_error = has_error;
+		__entry->reinjected = ev->reinjected;
+		__entry->error_code = has_error ? ev->error : 0;
+	),
+	TP_printk("vcpu %u %s vector 0x%02x has_error %u error_code 0x%x reinjected %u",
+		  __entry->vcpu_id, __print_symbolic(__entry->type, MKVM_TRACE_EVENT_TYPES),
+		  __entry->vector, __entry->has_error, __entry->error_code,
+		  __entry->reinjected)
 );
 
 #endif /* MKVM_TRACE_H */
