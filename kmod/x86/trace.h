@@ -7,6 +7,10 @@
  *   minikvm_exit	every VM exit on either backend: the reason by name,
  *			the exit information, RIP, vCPU, backend
  *   minikvm_inject	an event written to the VMCS/VMCB for the next entry
+ *   minikvm_mmio	an MMIO write at its exit, an MMIO read once userspace
+ *			gave its data: gpa, length, value
+ *   minikvm_pio	an OUT or OUTS at its exit, an IN or INS once
+ *			userspace gave its data: port, size, count, value
  *
  *   echo 1 > /sys/kernel/tracing/events/minikvm/enable
  *   cat /sys/kernel/tracing/trace_pipe
@@ -157,6 +161,65 @@ TRACE_EVENT(minikvm_inject,
 		  __entry->vcpu_id, __print_symbolic(__entry->type, MKVM_TRACE_EVENT_TYPES),
 		  __entry->vector, __entry->has_error, __entry->error_code,
 		  __entry->reinjected)
+);
+
+/*
+ * MMIO (x86/mmio.c): a write when it exits to userspace, a read when the
+ * next KVM_RUN completes it with userspace's data, as KVM's kvm_mmio.
+ * value: the bytes of the access, little-endian.
+ */
+TRACE_EVENT(minikvm_mmio,
+	TP_PROTO(unsigned int vcpu_id, bool write, u64 gpa, unsigned int len, const void *data),
+	TP_ARGS(vcpu_id, write, gpa, len, data),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(bool, write)
+		__field(u8, len)
+		__field(u64, gpa)
+		__field(u64, value)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->write = write;
+		__entry->len = len;
+		__entry->gpa = gpa;
+		__entry->value = 0;
+		memcpy(&__entry->value, data, min_t(unsigned int, len, sizeof(__entry->value)));
+	),
+	TP_printk("vcpu %u %s gpa 0x%llx len %u value 0x%llx", __entry->vcpu_id,
+		  __entry->write ? "write" : "read", __entry->gpa, __entry->len,
+		  __entry->value)
+);
+
+/*
+ * Port I/O (core/exits.c): OUT and OUTS when they exit to userspace, IN
+ * and INS when the next KVM_RUN completes them, as KVM's kvm_pio.
+ * count: the elements of a string instruction in this exit, 1 for IN
+ * and OUT; value: the first element.
+ */
+TRACE_EVENT(minikvm_pio,
+	TP_PROTO(unsigned int vcpu_id, bool in, u16 port, u8 size, u32 count, const void *data),
+	TP_ARGS(vcpu_id, in, port, size, count, data),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(bool, in)
+		__field(u8, size)
+		__field(u16, port)
+		__field(u32, count)
+		__field(u32, value)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->in = in;
+		__entry->size = size;
+		__entry->port = port;
+		__entry->count = count;
+		__entry->value = 0;
+		memcpy(&__entry->value, data, min_t(unsigned int, size, sizeof(__entry->value)));
+	),
+	TP_printk("vcpu %u %s port 0x%x size %u count %u value 0x%x", __entry->vcpu_id,
+		  __entry->in ? "in" : "out", __entry->port, __entry->size, __entry->count,
+		  __entry->value)
 );
 
 #endif /* MKVM_TRACE_H */
