@@ -99,8 +99,8 @@ lane's emulated Xeon for VERW before every entry, RSB filling after
 every exit and an L1D flush before entries that follow host work.
 
 The causes of the differences have not been profiled yet; the exit
-tracepoints (``minikvm:mkvm_vmx_exit``, ``mkvm_svm_exit``) and KVM's own
-(``kvm:kvm_exit``) are where to start.
+tracepoints (``minikvm:minikvm_exit``, Documentation/tracing.rst) and
+KVM's own (``kvm:kvm_exit``) are where to start.
 
 Figures from the last runs
 ==========================

@@ -45,15 +45,21 @@ checkpatch() {
 # Exceptions, one reason each:
 # - kmod/x86/ops.h: MKVM_X86_OPS is an X-macro list (KVM's kvm-x86-ops.h
 #   pattern); it cannot be parenthesised and reuses its argument by design.
+# - kmod/x86/exit_names.h: lists of { code, "name" } initialisers that go
+#   into an array and into __print_symbolic() (as <uapi/asm/vmx.h>'s
+#   VMX_EXIT_REASONS); parentheses would break both.
 # - uapi/linux/minikvm.h: BIT() does not exist for userspace.
 # - kmod/x86/gprs_asm.h, kmod/x86/spec_asm.h: assembler macros, which
 #   checkpatch reads as C because of the .h name; not checked.
 # - kmod/x86/trace.h: TRACE_EVENT's own layout (open parentheses at line
-#   ends, the define_trace.h path), as in the kernel's include/trace/events.
+#   ends, the define_trace.h path), as in the kernel's include/trace/events,
+#   and the { value, "name" } lists of __print_symbolic() (as exit_names.h).
 checkpatch "" $(cd "$top" && ls kmod/*/*.[chS] | grep -v -e '^kmod/x86/ops.h$' \
-	-e '^kmod/x86/gprs_asm.h$' -e '^kmod/x86/spec_asm.h$' -e '^kmod/x86/trace.h$')
-checkpatch ",PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE,SPACING" kmod/x86/trace.h
+	-e '^kmod/x86/gprs_asm.h$' -e '^kmod/x86/spec_asm.h$' -e '^kmod/x86/trace.h$' \
+	-e '^kmod/x86/exit_names.h$')
+checkpatch ",PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE,SPACING,COMPLEX_MACRO" kmod/x86/trace.h
 checkpatch ",COMPLEX_MACRO,MACRO_ARG_REUSE" kmod/x86/ops.h
+checkpatch ",COMPLEX_MACRO" kmod/x86/exit_names.h
 checkpatch ",BIT_MACRO" uapi/linux/minikvm.h
 [ $rc -eq 0 ] && echo "lint: checkpatch --strict clean"
 exit $rc

@@ -13,6 +13,7 @@
 #include <asm/trapnr.h>
 
 #include "minikvm.h"
+#include "../x86/trace.h"
 
 /* kvm_run for an I/O exit; the data is in the page after kvm_run. */
 static void mkvm_fill_io(struct kvm_run *run, u16 port, u8 size, bool in, u32 count)
@@ -44,10 +45,13 @@ enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
 	struct kvm_run *run = vcpu->run;
 
 	mkvm_fill_io(run, port, size, in, 1);
-	if (in)
+	if (in) {
 		vcpu->pio_in_size = size;
-	else
+		vcpu->pio_in_port = port;
+	} else {
 		memcpy(vcpu->pio_data, &vcpu->regs[MKVM_RAX], size);
+		trace_minikvm_pio(vcpu->id, false, port, size, 1, vcpu->pio_data);
+	}
 	vcpu->rip = next_rip;
 	return MKVM_EXIT_USER;
 }
@@ -58,7 +62,8 @@ enum mkvm_exit_action mkvm_exit_io(struct mkvm_vcpu *vcpu, u16 port,
  *
  * IN: a 4-byte IN zero-extends into RAX; 1 and 2 bytes keep the upper bits.
  * INS: the elements go to guest memory at the address mkvm_exit_string_io()
- * recorded.
+ * recorded.  The minikvm_pio tracepoint shows an IN here, with its data,
+ * as KVM's kvm_pio does.
  *
  * Return: 0, or -EFAULT when the INS destination cannot be written.
  */
@@ -68,11 +73,15 @@ int mkvm_complete_pio_in(struct mkvm_vcpu *vcpu)
 	int r = 0;
 
 	if (vcpu->pio_string) {
+		trace_minikvm_pio(vcpu->id, true, vcpu->pio_in_port, vcpu->pio_in_size,
+				  vcpu->pio_in_count, vcpu->pio_data);
 		r = mkvm_write_guest(vcpu->vm, vcpu->pio_in_gpa, vcpu->pio_data,
 				     vcpu->pio_in_count * vcpu->pio_in_size);
 		if (r)
 			r = -EFAULT;
 	} else {
+		trace_minikvm_pio(vcpu->id, true, vcpu->pio_in_port, vcpu->pio_in_size,
+				  1, vcpu->pio_data);
 		memcpy(&val, vcpu->pio_data, vcpu->pio_in_size);
 		vcpu->regs[MKVM_RAX] = val;
 	}
@@ -161,6 +170,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 		vcpu->pio_in_count = count;
 		vcpu->pio_in_gpa = gpa;
 		vcpu->pio_in_size = io->size;
+		vcpu->pio_in_port = io->port;
 	} else {
 		r = mkvm_read_guest_atomic(vcpu, gpa, vcpu->pio_data, count * io->size);
 		if (r == -EAGAIN) {
@@ -169,6 +179,7 @@ enum mkvm_exit_action mkvm_exit_string_io(struct mkvm_vcpu *vcpu,
 		}
 		if (r)	/* not guest RAM: string MMIO is not emulated */
 			return mkvm_exit_emulation(vcpu, gpa, NULL, 0);
+		trace_minikvm_pio(vcpu->id, false, io->port, io->size, count, vcpu->pio_data);
 	}
 
 	mkvm_fill_io(run, io->port, io->size, io->in, count);

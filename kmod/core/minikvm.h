@@ -160,6 +160,7 @@ struct mkvm_vm {
 /* An MMIO read waiting for its data from userspace (x86/mmio.c). */
 struct mkvm_mmio_read {
 	bool pending;
+	u64 gpa;		/* where, for the minikvm_mmio tracepoint */
 	bool sign;		/* MOVSX */
 	bool high;		/* AH, CH, DH, BH */
 	u8 size;		/* bytes read */
@@ -222,6 +223,7 @@ struct mkvm_vcpu {
 	int mmu_gen;		/* vm->mmu_gen seen at the last flush */
 
 	u8 pio_in_size;		/* an IN waits for its data from userspace */
+	u16 pio_in_port;	/* ... from this port (minikvm_pio tracepoint) */
 	bool pio_string;	/* ... an INS, for pio_in_count elements at */
 	u32 pio_in_count;
 	u64 pio_in_gpa;		/* ... this guest-physical address */

@@ -20,6 +20,7 @@
 
 #include "minikvm.h"
 #include "../x86/spec.h"
+#include "../x86/trace.h"
 
 /**
  * mkvm_vcpu_load() - make the vCPU's state current on this CPU
@@ -85,6 +86,7 @@ static enum mkvm_exit_action mkvm_enter_once(struct mkvm_vcpu *vcpu)
 	mkvm_load_guest_dr(vcpu);
 	host_tsc_aux = mkvm_tsc_aux_load(vcpu);
 	mkvm_inject_events(vcpu);
+	trace_minikvm_entry(vcpu);
 	/* The last exit's root-side time ends; the time in the guest begins. */
 	entry_ns = local_clock();
 	mkvm_stats_handled(vcpu, entry_ns);

@@ -18,6 +18,7 @@
 #include <asm/trapnr.h>
 
 #include "svm.h"
+#include "../x86/trace.h"
 /* After svm.h: asm/debugreg.h needs the kernel headers it pulls in. */
 #include <asm/debugreg.h>
 
@@ -132,6 +133,7 @@ void mkvm_svm_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev)
 	vmcb->control.event_inj = ev->vector | svm_event_type(ev->type) | SVM_EVTINJ_VALID |
 				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	vmcb->control.event_inj_err = ev->error;
+	trace_minikvm_inject(vcpu->id, ev, has_error);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include <asm/trapnr.h>
 
 #include "svm.h"
+#include "../x86/exit_names.h"
 #include "../x86/trace.h"
 
 /**
@@ -345,69 +346,27 @@ static enum mkvm_exit_action (*const svm_exit_handlers[])(struct mkvm_vcpu *) = 
 	[SVM_EXIT_NPF]		= handle_npf,
 };
 
-/*
- * The exit codes with counters of their own (core/stats.c): every one
- * the handlers above take, by the APM's names (Vol. 2, Appendix C,
- * VMEXIT_*), lower case.  Any other code, VMEXIT_INVALID included, is
- * counted as "other".
- */
-#define SVM_EXIT(code, name)	{ SVM_EXIT_##code, name }
-#define SVM_EXCP(vector, name)	{ SVM_EXIT_EXCP_BASE + (vector), name }
+/* The exit codes counted one by one (core/stats.c): x86/exit_names.h. */
 const struct mkvm_exit_name mkvm_svm_exit_names[] = {
-	SVM_EXCP(X86_TRAP_DB, "excp1"),
-	SVM_EXCP(X86_TRAP_BP, "excp3"),
-	SVM_EXCP(X86_TRAP_AC, "excp17"),
-	SVM_EXCP(X86_TRAP_MC, "excp18"),
-	SVM_EXIT(WRITE_CR0, "cr0_write"),
-	SVM_EXIT(WRITE_CR4, "cr4_write"),
-	SVM_EXIT(WRITE_CR8, "cr8_write"),
-	SVM_EXIT(READ_DR0, "dr0_read"),
-	SVM_EXIT(READ_DR1, "dr1_read"),
-	SVM_EXIT(READ_DR2, "dr2_read"),
-	SVM_EXIT(READ_DR3, "dr3_read"),
-	SVM_EXIT(READ_DR4, "dr4_read"),
-	SVM_EXIT(READ_DR5, "dr5_read"),
-	SVM_EXIT(READ_DR6, "dr6_read"),
-	SVM_EXIT(READ_DR7, "dr7_read"),
-	SVM_EXIT(WRITE_DR0, "dr0_write"),
-	SVM_EXIT(WRITE_DR1, "dr1_write"),
-	SVM_EXIT(WRITE_DR2, "dr2_write"),
-	SVM_EXIT(WRITE_DR3, "dr3_write"),
-	SVM_EXIT(WRITE_DR4, "dr4_write"),
-	SVM_EXIT(WRITE_DR5, "dr5_write"),
-	SVM_EXIT(WRITE_DR6, "dr6_write"),
-	SVM_EXIT(WRITE_DR7, "dr7_write"),
-	SVM_EXIT(INTR, "intr"),
-	SVM_EXIT(NMI, "nmi"),
-	SVM_EXIT(SMI, "smi"),
-	SVM_EXIT(INIT, "init"),
-	SVM_EXIT(VINTR, "vintr"),
-	SVM_EXIT(RDPMC, "rdpmc"),
-	SVM_EXIT(CPUID, "cpuid"),
-	SVM_EXIT(IRET, "iret"),
-	SVM_EXIT(SWINT, "swint"),
-	SVM_EXIT(INVD, "invd"),
-	SVM_EXIT(HLT, "hlt"),
-	SVM_EXIT(INVLPGA, "invlpga"),
-	SVM_EXIT(IOIO, "ioio"),
-	SVM_EXIT(MSR, "msr"),
-	SVM_EXIT(SHUTDOWN, "shutdown"),
-	SVM_EXIT(VMRUN, "vmrun"),
-	SVM_EXIT(VMMCALL, "vmmcall"),
-	SVM_EXIT(VMLOAD, "vmload"),
-	SVM_EXIT(VMSAVE, "vmsave"),
-	SVM_EXIT(STGI, "stgi"),
-	SVM_EXIT(CLGI, "clgi"),
-	SVM_EXIT(SKINIT, "skinit"),
-	SVM_EXIT(ICEBP, "icebp"),
-	SVM_EXIT(MONITOR, "monitor"),
-	SVM_EXIT(MWAIT, "mwait"),
-	SVM_EXIT(MWAIT_COND, "mwait_conditional"),
-	SVM_EXIT(XSETBV, "xsetbv"),
-	SVM_EXIT(RDPRU, "rdpru"),
-	SVM_EXIT(NPF, "npf"),
+	MKVM_SVM_EXIT_NAMES,
 	{ 0, NULL }
 };
+
+/**
+ * mkvm_svm_get_exit_info() - the get_exit_info op, for the minikvm_exit tracepoint
+ * @vcpu: the vCPU, right after a #VMEXIT
+ * @info1: EXITINFO1 (APM Vol. 2, 15.7)
+ * @info2: EXITINFO2
+ * @vectoring: EXITINTINFO, the event the exit interrupted (15.7.2)
+ */
+void mkvm_svm_get_exit_info(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring)
+{
+	const struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	*info1 = c->exit_info_1;
+	*info2 = c->exit_info_2;
+	*vectoring = c->exit_int_info;
+}
 
 /**
  * mkvm_svm_handle_exit() - act on the #VMEXIT svm_run() came back from
@@ -423,7 +382,7 @@ enum mkvm_exit_action mkvm_svm_handle_exit(struct mkvm_vcpu *vcpu)
 {
 	u32 code = to_svm(vcpu)->vmcb->control.exit_code;
 
-	trace_mkvm_svm_exit(vcpu->id, code, vcpu->rip);
+	trace_minikvm_exit(vcpu, MKVM_TRACE_SVM, code);
 	if (code == (u32)SVM_EXIT_ERR)
 		return mkvm_exit_fail_entry(vcpu, code);
 	if (code < ARRAY_SIZE(svm_exit_handlers)) {

@@ -602,6 +602,7 @@ const struct mkvm_ops mkvm_svm_ops = {
 	.vcpu_load		= svm_vcpu_load,
 	.run			= svm_run,
 	.handle_exit		= mkvm_svm_handle_exit,
+	.get_exit_info		= mkvm_svm_get_exit_info,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
 	.get_msr		= svm_get_msr,

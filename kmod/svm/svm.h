@@ -62,6 +62,7 @@ void mkvm_svm_enter(unsigned long vmcb_pa, unsigned long *regs,
 
 void mkvm_svm_load_cr4(struct svm_vcpu *svm, u64 cr4);
 enum mkvm_exit_action mkvm_svm_handle_exit(struct mkvm_vcpu *vcpu);
+void mkvm_svm_get_exit_info(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring);
 extern const struct mkvm_exit_name mkvm_svm_exit_names[];
 
 static inline void svm_set_intercept(struct vmcb *vmcb, int bit, bool on)

@@ -14,6 +14,7 @@
 
 #include "vmx.h"
 #include "vmx_ops.h"
+#include "../x86/trace.h"
 
 #define VMX_SHADOW_BITS (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 
@@ -48,6 +49,7 @@ void mkvm_vmx_inject_event(struct mkvm_vcpu *vcpu, const struct mkvm_event *ev)
 		break;
 	}
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	trace_minikvm_inject(vcpu->id, ev, info & INTR_INFO_DELIVER_CODE_MASK);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include <asm/vmx.h>
 
 #include "vmx.h"
+#include "../x86/exit_names.h"
 #include "../x86/trace.h"
 #include "vmx_ops.h"
 
@@ -481,56 +482,43 @@ static enum mkvm_exit_action (*const vmx_exit_handlers[])(struct mkvm_vcpu *) = 
 	[EXIT_REASON_VMFUNC]			= handle_ud,
 };
 
-/*
- * The exit reasons with counters of their own (core/stats.c): those the
- * handlers above take, and those no VMX configuration can prevent
- * (triple fault, INIT, task switch, the failed entries), by the names of
- * SDM Vol. 3C, Appendix C as KVM's kvm_exit tracepoint spells them.  Any
- * other reason is counted as "other".
- */
-#define VMX_EXIT(reason, name)	{ EXIT_REASON_##reason, name }
+/* The exit reasons counted one by one (core/stats.c): x86/exit_names.h. */
 const struct mkvm_exit_name mkvm_vmx_exit_names[] = {
-	VMX_EXIT(EXCEPTION_NMI, "exception_nmi"),
-	VMX_EXIT(EXTERNAL_INTERRUPT, "external_interrupt"),
-	VMX_EXIT(TRIPLE_FAULT, "triple_fault"),
-	VMX_EXIT(INIT_SIGNAL, "init_signal"),
-	VMX_EXIT(INTERRUPT_WINDOW, "interrupt_window"),
-	VMX_EXIT(NMI_WINDOW, "nmi_window"),
-	VMX_EXIT(TASK_SWITCH, "task_switch"),
-	VMX_EXIT(CPUID, "cpuid"),
-	VMX_EXIT(HLT, "hlt"),
-	VMX_EXIT(INVD, "invd"),
-	VMX_EXIT(RDPMC, "rdpmc"),
-	VMX_EXIT(VMCALL, "vmcall"),
-	VMX_EXIT(VMCLEAR, "vmclear"),
-	VMX_EXIT(VMLAUNCH, "vmlaunch"),
-	VMX_EXIT(VMPTRLD, "vmptrld"),
-	VMX_EXIT(VMPTRST, "vmptrst"),
-	VMX_EXIT(VMREAD, "vmread"),
-	VMX_EXIT(VMRESUME, "vmresume"),
-	VMX_EXIT(VMWRITE, "vmwrite"),
-	VMX_EXIT(VMOFF, "vmoff"),
-	VMX_EXIT(VMON, "vmon"),
-	VMX_EXIT(CR_ACCESS, "cr_access"),
-	VMX_EXIT(DR_ACCESS, "dr_access"),
-	VMX_EXIT(IO_INSTRUCTION, "io_instruction"),
-	VMX_EXIT(MSR_READ, "msr_read"),
-	VMX_EXIT(MSR_WRITE, "msr_write"),
-	VMX_EXIT(INVALID_STATE, "invalid_state"),
-	VMX_EXIT(MSR_LOAD_FAIL, "msr_load_fail"),
-	VMX_EXIT(MWAIT_INSTRUCTION, "mwait_instruction"),
-	VMX_EXIT(MONITOR_TRAP_FLAG, "monitor_trap_flag"),
-	VMX_EXIT(MONITOR_INSTRUCTION, "monitor_instruction"),
-	VMX_EXIT(MCE_DURING_VMENTRY, "mce_during_vmentry"),
-	VMX_EXIT(EPT_VIOLATION, "ept_violation"),
-	VMX_EXIT(EPT_MISCONFIG, "ept_misconfig"),
-	VMX_EXIT(INVEPT, "invept"),
-	VMX_EXIT(PREEMPTION_TIMER, "preemption_timer"),
-	VMX_EXIT(INVVPID, "invvpid"),
-	VMX_EXIT(XSETBV, "xsetbv"),
-	VMX_EXIT(VMFUNC, "vmfunc"),
+	MKVM_VMX_EXIT_NAMES,
 	{ 0, NULL }
 };
+
+/**
+ * mkvm_vmx_get_exit_info() - the get_exit_info op, for the minikvm_exit tracepoint
+ * @vcpu: the vCPU, its VMCS current, right after an exit (not a VMfail)
+ * @info1: the exit qualification (28.2.1; for a failed entry, 27.8)
+ * @info2: the guest-physical address of an EPT violation or
+ *	misconfiguration (24.9.4), the VM-exit interruption information of
+ *	an exception, NMI or external-interrupt exit (24.9.2), else 0
+ * @vectoring: the IDT-vectoring information (24.9.3); 0 after a failed
+ *	entry, which leaves it as it was (27.8)
+ */
+void mkvm_vmx_get_exit_info(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring)
+{
+	u32 reason = to_vmx(vcpu)->exit_reason;
+
+	*info1 = vmcs_readl(EXIT_QUALIFICATION);
+	*info2 = 0;
+	*vectoring = 0;
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return;
+	*vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	switch (reason & 0xffff) {
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_EPT_MISCONFIG:
+		*info2 = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		*info2 = vmcs_read32(VM_EXIT_INTR_INFO);
+		break;
+	}
+}
 
 /**
  * mkvm_vmx_handle_exit() - act on the exit vmx_run() recorded
@@ -548,7 +536,7 @@ enum mkvm_exit_action mkvm_vmx_handle_exit(struct mkvm_vcpu *vcpu)
 	u32 basic = vmx->exit_reason & 0xffff;
 
 	if (!vmx->fail)
-		trace_mkvm_vmx_exit(vcpu->id, vmx->exit_reason, vcpu->rip);
+		trace_minikvm_exit(vcpu, MKVM_TRACE_VMX, vmx->exit_reason);
 	if (vmx->fail)
 		return mkvm_exit_fail_entry(vcpu, vmx->instr_error);
 	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)

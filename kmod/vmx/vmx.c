@@ -495,6 +495,7 @@ const struct mkvm_ops mkvm_vmx_ops = {
 	.vcpu_load		= mkvm_vmx_vcpu_load,
 	.run			= mkvm_vmx_run,
 	.handle_exit		= mkvm_vmx_handle_exit,
+	.get_exit_info		= mkvm_vmx_get_exit_info,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
 	.get_msr		= vmx_get_msr,

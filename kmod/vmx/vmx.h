@@ -112,6 +112,7 @@ int mkvm_vmx_enter(unsigned long *regs, int launched);
 void mkvm_vmx_exit(void);
 
 enum mkvm_exit_action mkvm_vmx_handle_exit(struct mkvm_vcpu *vcpu);
+void mkvm_vmx_get_exit_info(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring);
 extern const struct mkvm_exit_name mkvm_vmx_exit_names[];
 void mkvm_vmx_skip_instruction(struct mkvm_vcpu *vcpu);
 void mkvm_vmx_skip_op(struct mkvm_vcpu *vcpu, unsigned int len);

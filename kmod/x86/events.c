@@ -25,6 +25,20 @@
 
 #include "../core/minikvm.h"
 
+/* The slot an event of @type waits in; NULL for an NMI, which has a flag. */
+static struct mkvm_event *mkvm_event_slot(struct mkvm_events *ev, u8 type)
+{
+	switch (type) {
+	case MKVM_EV_NMI:
+		return NULL;
+	case MKVM_EV_EXT_INTR:
+	case MKVM_EV_SOFT_INTR:
+		return &ev->interrupt;
+	default:
+		return &ev->exception;
+	}
+}
+
 /**
  * mkvm_queue_event() - deliver an event at the next entry
  * @vcpu: the vCPU
@@ -56,17 +70,11 @@ void mkvm_queue_event(struct mkvm_vcpu *vcpu, u8 type, u8 vector, bool has_error
 	else
 		has_error = false;
 
-	switch (type) {
-	case MKVM_EV_NMI:
+	slot = mkvm_event_slot(ev, type);
+	if (!slot) {
 		ev->nmi_injected = true;
+		ev->nmi_reinjected = false;
 		return;
-	case MKVM_EV_EXT_INTR:
-	case MKVM_EV_SOFT_INTR:
-		slot = &ev->interrupt;
-		break;
-	default:
-		slot = &ev->exception;
-		break;
 	}
 	*slot = (struct mkvm_event) {
 		.valid = true, .type = type, .vector = vector,
@@ -143,6 +151,9 @@ void mkvm_inject_events(struct mkvm_vcpu *vcpu)
 {
 	static const struct mkvm_event nmi = {
 		.valid = true, .type = MKVM_EV_NMI, .vector = X86_TRAP_NMI,
+	}, nmi_again = {
+		.valid = true, .type = MKVM_EV_NMI, .vector = X86_TRAP_NMI,
+		.reinjected = true,
 	};
 	struct mkvm_events *ev = &vcpu->ev;
 	const struct mkvm_event *next = NULL;
@@ -175,11 +186,11 @@ void mkvm_inject_events(struct mkvm_vcpu *vcpu)
 		ev->nmi_injected = true;
 		ev->nmi_in_flight = true;
 	}
-	next = ev->nmi_in_flight ? &nmi : ev->in_flight;
+	next = ev->nmi_in_flight ? (ev->nmi_reinjected ? &nmi_again : &nmi) : ev->in_flight;
 	if (next) {
 		mkvm_ops->inject_event(vcpu, next);
 		/* As KVM, each entry that carries one, a second delivery too. */
-		if (next == &nmi)
+		if (ev->nmi_in_flight)
 			vcpu->stats->nmi_injections++;
 		else if (next == &ev->interrupt)
 			vcpu->stats->irq_injections++;
@@ -236,8 +247,10 @@ void mkvm_events_exited(struct mkvm_vcpu *vcpu, bool entered, u8 shadow)
 	if (entered) {
 		if (ev->in_flight)
 			ev->in_flight->valid = false;
-		if (ev->nmi_in_flight)
+		if (ev->nmi_in_flight) {
 			ev->nmi_injected = false;
+			ev->nmi_reinjected = false;
+		}
 	}
 	ev->in_flight = NULL;
 	ev->nmi_in_flight = false;
@@ -253,7 +266,8 @@ void mkvm_events_exited(struct mkvm_vcpu *vcpu, bool entered, u8 shadow)
  * @error: the error code
  * @insn_len: for software events, the instruction's length
  *
- * Queued again for the next entry, and noted: if the exit was a guest
+ * Queued again for the next entry, marked as reinjected (for the
+ * minikvm_inject tracepoint), and noted: if the exit was a guest
  * page fault outside guest memory, the delivery itself needs that memory
  * (the guest's IDT or stack), and the run loop reports a delivery error
  * instead of emulating the instruction at RIP.
@@ -261,7 +275,13 @@ void mkvm_events_exited(struct mkvm_vcpu *vcpu, bool entered, u8 shadow)
 void mkvm_requeue_event(struct mkvm_vcpu *vcpu, u8 type, u8 vector, bool has_error,
 			u32 error, u8 insn_len)
 {
+	struct mkvm_event *slot = mkvm_event_slot(&vcpu->ev, type);
+
 	mkvm_queue_event(vcpu, type, vector, has_error, error, insn_len);
+	if (slot)
+		slot->reinjected = true;
+	else
+		vcpu->ev.nmi_reinjected = true;
 	vcpu->ev.cut_short = true;
 }
 
@@ -401,6 +421,7 @@ static int mkvm_set_vcpu_events(struct mkvm_vcpu *vcpu, const struct kvm_vcpu_ev
 		.insn_len = in->interrupt.soft ? 2 : 0,	/* INT n: CD ib */
 	};
 	ev->nmi_injected = in->nmi.injected;
+	ev->nmi_reinjected = false;
 	if (in->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
 		ev->sipi_vector = in->sipi_vector;
 	if (in->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)

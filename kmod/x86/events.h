@@ -36,6 +36,8 @@ struct mkvm_event {
 	u32 error;
 	/* Software events: the instruction's length, for VMX entry (26.6.1.3). */
 	u8 insn_len;
+	/* Queued again because an exit cut its delivery short (minikvm_inject). */
+	bool reinjected;
 };
 
 /*
@@ -51,6 +53,7 @@ struct mkvm_events {
 	struct mkvm_event exception;	/* hardware or software exception */
 	struct mkvm_event interrupt;	/* external or software interrupt */
 	bool nmi_injected;		/* an NMI whose delivery must (re)start */
+	bool nmi_reinjected;		/* ... restart: an exit cut it short */
 	u8 nmi_pending;			/* queued by KVM_NMI, at most 2 */
 	/* The last exit cut an event's delivery short (it is queued again). */
 	bool cut_short;

@@ -13,11 +13,14 @@
  * instruction bytes in KVM's emulation_failure layout.
  *
  * A read completes at the next KVM_RUN from kvm_run.mmio.data, as in KVM.
+ * The minikvm_mmio tracepoint shows a write at its exit and a read at its
+ * completion, each with its data.
  */
 #include <linux/mm.h>
 #include <linux/string.h>
 
 #include "../core/minikvm.h"
+#include "trace.h"
 
 /* A decoded MMIO instruction. */
 struct mkvm_mmio_insn {
@@ -213,8 +216,10 @@ enum mkvm_exit_action mkvm_emulate_mmio(struct mkvm_vcpu *vcpu, u64 gpa)
 		else
 			val = vcpu->regs[insn.reg] >> (insn.high ? 8 : 0);
 		memcpy(run->mmio.data, &val, insn.size);
+		trace_minikvm_mmio(vcpu->id, true, gpa, insn.size, run->mmio.data);
 	} else {
 		vcpu->mmio_read.pending = true;
+		vcpu->mmio_read.gpa = gpa;
 		vcpu->mmio_read.reg = insn.reg;
 		vcpu->mmio_read.size = insn.size;
 		vcpu->mmio_read.dst_bytes = insn.dst_bytes;
@@ -242,6 +247,7 @@ void mkvm_complete_mmio(struct mkvm_vcpu *vcpu)
 	u64 val = 0;
 
 	memcpy(&val, vcpu->run->mmio.data, m->size);
+	trace_minikvm_mmio(vcpu->id, false, m->gpa, m->size, vcpu->run->mmio.data);
 	if (m->sign)
 		val = m->size == 1 ? (u64)(s64)(s8)val : (u64)(s64)(s16)val;
 	switch (m->dst_bytes) {

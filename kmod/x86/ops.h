@@ -19,7 +19,8 @@ struct mkvm_event;
 /*
  * An exit reason with statistics of its own: the backend's raw code (VMX
  * basic exit reason, SVM exit code) and its name in the SDM (Vol. 3C,
- * Appendix C) or APM (Vol. 2, Appendix C), lower case.
+ * Appendix C) or APM (Vol. 2, Appendix C), lower case.  The lists are in
+ * x86/exit_names.h, shared with the minikvm_exit tracepoint.
  */
 struct mkvm_exit_name {
 	u32 code;
@@ -64,6 +65,18 @@ struct mkvm_ops {
 	void (*run)(struct mkvm_vcpu *vcpu);
 	/* Act on the exit that run() recorded; preemption is off. */
 	enum mkvm_exit_action (*handle_exit)(struct mkvm_vcpu *vcpu);
+	/*
+	 * The last exit's information, for the minikvm_exit tracepoint only
+	 * (x86/trace.h), from handle_exit() before it acts: @info1 the VMX
+	 * exit qualification (SDM Vol. 3C, 28.2.1) or SVM's EXITINFO1 (APM
+	 * Vol. 2, 15.7); @info2 SVM's EXITINFO2, or on VMX what the reason
+	 * has as second item (the guest-physical address of an EPT exit,
+	 * 24.9.4; the VM-exit interruption information of an exception, NMI
+	 * or external-interrupt exit, 24.9.2), else 0; @vectoring the event
+	 * whose delivery the exit interrupted (IDT-vectoring information,
+	 * 24.9.3; EXITINTINFO, 15.7.2), 0 for none.
+	 */
+	void (*get_exit_info)(struct mkvm_vcpu *vcpu, u64 *info1, u64 *info2, u32 *vectoring);
 
 	/* Segment and control state; called between vcpu_load and put. */
 	void (*get_sregs)(struct mkvm_vcpu *vcpu, struct kvm_sregs *sregs);
@@ -128,6 +141,7 @@ struct mkvm_ops {
 	OP(vcpu_load)		\
 	OP(run)			\
 	OP(handle_exit)		\
+	OP(get_exit_info)	\
 	OP(get_sregs)		\
 	OP(set_sregs)		\
 	OP(get_msr)		\
