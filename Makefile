@@ -45,11 +45,16 @@ $(OUT)/minikvm-run: $(RUN_SRC) $(RUN_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $(RUN_SRC)
 
-# Host-side unit tests of the device models and of the C guest library:
-# no /dev/kvm needed.
-unit: $(OUT)/devices_test $(OUT)/guest_lib_test
+# Host-side unit tests of the device models, of the C guest library and
+# of the selftests' KTAP writer: no /dev/kvm needed.
+unit: $(OUT)/devices_test $(OUT)/guest_lib_test $(OUT)/kselftest_test
 	$(OUT)/devices_test
 	$(OUT)/guest_lib_test
+	$(OUT)/kselftest_test
+
+$(OUT)/kselftest_test: selftests/unit/kselftest.c $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBSRC)
 
 $(OUT)/guest_lib_test: selftests/unit/guest_lib.c $(LIBSRC) $(LIBHDR)
 	@mkdir -p $(@D)

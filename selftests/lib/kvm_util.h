@@ -23,11 +23,14 @@
 #include <linux/minikvm.h>
 
 #include "guest.h"
+#include "kselftest.h"
 
-/* Exit codes, as kselftest's: a skip is neither a pass nor a failure. */
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
+/*
+ * KTAP output (kselftest.c).  These are the tests' own names; kselftest.h
+ * has Linux's, over the same counters.  Exit codes are kselftest's
+ * (KSFT_PASS, KSFT_FAIL, KSFT_SKIP): a skip is neither a pass nor a
+ * failure.
+ */
 
 /* Print the KTAP header and the plan: @cases result lines will follow. */
 void ktap_plan(int cases);
