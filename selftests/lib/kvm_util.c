@@ -108,6 +108,30 @@ void require_device(const char *path)
 	close(fd);
 }
 
+const char *env_path(const char *env, const char *lane_path)
+{
+	const char *v = getenv(env);
+
+	return v && *v ? v : lane_path;
+}
+
+void require_file(const char *path, bool exec, const char *hint)
+{
+	if (access(path, exec ? R_OK | X_OK : R_OK))
+		ktap_exit_skip("%s: %s (%s)", path, strerror(errno), hint);
+}
+
+#define MINIKVM_DEBUGFS "/sys/kernel/debug/minikvm"
+
+void require_minikvm_debugfs(void)
+{
+	if (access("/dev/minikvm", F_OK))
+		ktap_exit_skip("/dev/minikvm: %s", strerror(errno));
+	if (access(MINIKVM_DEBUGFS, R_OK | X_OK))
+		ktap_exit_skip("%s: %s (mount -t debugfs none /sys/kernel/debug, as root)",
+			       MINIKVM_DEBUGFS, strerror(errno));
+}
+
 struct vm *vm_create(size_t mem_size)
 {
 	struct kvm_userspace_memory_region r;
@@ -438,10 +462,13 @@ static void mask_field(char *buf, const char *field, unsigned long keep)
 
 char *host_state_read(void)
 {
-	static const char path[] = "/sys/kernel/debug/minikvm/host_state";
-	char *buf = calloc(1, 1 << 16);
-	FILE *f = fopen(path, "r");
+	static const char path[] = MINIKVM_DEBUGFS "/host_state";
+	char *buf;
+	FILE *f;
 
+	require_minikvm_debugfs();
+	buf = calloc(1, 1 << 16);
+	f = fopen(path, "r");
 	TEST_ASSERT(buf && f, "%s: %s", path, strerror(errno));
 	TEST_ASSERT(fread(buf, 1, (1 << 16) - 1, f) > 0, "%s is empty", path);
 	fclose(f);
@@ -473,7 +500,8 @@ long debugfs_count(const char *file, const char *name)
 	long n, found = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/minikvm/%s", file);
+	require_minikvm_debugfs();
+	snprintf(path, sizeof(path), MINIKVM_DEBUGFS "/%s", file);
 	f = fopen(path, "r");
 	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
 	while (fscanf(f, "%63s %ld", key, &n) == 2)

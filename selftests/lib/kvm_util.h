@@ -92,6 +92,25 @@ int open_kvm_dev(void);
 /* Skip the test program unless @path (a device the test needs) can be opened read-write. */
 void require_device(const char *path);
 /*
+ * Where a file a test needs is: $@env if set, else @lane_path, where the
+ * lanes' initramfs has it (scripts/mkinitrd.sh).  make -C selftests
+ * run_tests sets MINIKVM_RUN, MINIKVM_GUESTS, MINIKVM_KO,
+ * LINUX_BOOT_KERNEL and LINUX_BOOT_INITRD to the build's files.
+ */
+const char *env_path(const char *env, const char *lane_path);
+/*
+ * Skip the test program unless @path can be read (@exec: and executed);
+ * the reason gives the error and @hint (what would provide the file).
+ */
+void require_file(const char *path, bool exec, const char *hint);
+/*
+ * Skip the test program unless /dev/minikvm exists and minikvm's debugfs
+ * directory, /sys/kernel/debug/minikvm, can be read (debugfs mounted,
+ * root): the reason says which is missing.  host_state_read() and
+ * debugfs_count() check it first.
+ */
+void require_minikvm_debugfs(void);
+/*
  * /sys/kernel/debug/minikvm/host_state (one line per CPU: the registers
  * and MSRs a VM exit could leave changed), malloc'ed, with DR7's LE and
  * GE bits and SPEC_CTRL's per-task STIBP and SSBD masked out and the
