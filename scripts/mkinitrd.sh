@@ -35,10 +35,13 @@ cp "$top/build/minikvm-run" "$root/bin/"
 cp "$top"/build/guests/*.bin "$top"/build/guests/*.elf "$root/guests/"
 # The selftests as `make -C selftests install` lays them out anywhere
 # (the programs, settings, kselftest-list.txt, run_kselftest.sh and
-# kselftest/runner.sh), and the lanes' own wrapper, which /init runs.  Not
-# the make that may have started this (make check): its jobserver is not
-# ours.
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$top/selftests" \
+# kselftest/runner.sh), and the lanes' own wrapper, which /init runs.
+# The install builds a program that is out of date: one lane at a time
+# (scripts/check.sh starts both at once), and not under the make that may
+# have started this (make check), whose jobserver is not ours.
+mkdir -p "$top/build"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL flock "$top/build/.selftests.lock" \
+	make -s --no-print-directory -C "$top/selftests" \
 	OUTPUT="$top/build/selftests" INSTALL_PATH="$root/selftests" install
 cp "$top/selftests/run_tests.sh" "$root/selftests/"
 # The Linux guest of the linux_boot test: the lane's own kernel, and the
