@@ -15,7 +15,6 @@ CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -Iuapi -Iselftests/lib
 ELF_SRC	:= $(wildcard userspace/guests/*32.S userspace/guests/*64.S)
 GUESTS	:= $(patsubst userspace/guests/%.S,$(OUT)/guests/%.bin,$(filter-out $(ELF_SRC),$(wildcard userspace/guests/*.S))) \
 	   $(patsubst userspace/guests/%.S,$(OUT)/guests/%.elf,$(ELF_SRC))
-TESTS	:= $(patsubst selftests/%.c,$(OUT)/selftests/%,$(filter-out selftests/abi_check.c,$(wildcard selftests/*.c)))
 LIBSRC	:= $(wildcard selftests/lib/*.c)
 LIBHDR	:= $(wildcard selftests/lib/*.h) uapi/linux/minikvm.h
 
@@ -45,11 +44,16 @@ $(OUT)/minikvm-run: $(RUN_SRC) $(RUN_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $(RUN_SRC)
 
-# Host-side unit tests of the device models and of the C guest library:
-# no /dev/kvm needed.
-unit: $(OUT)/devices_test $(OUT)/guest_lib_test
+# Host-side unit tests of the device models, of the C guest library and
+# of the selftests' KTAP writer: no /dev/kvm needed.
+unit: $(OUT)/devices_test $(OUT)/guest_lib_test $(OUT)/kselftest_test
 	$(OUT)/devices_test
 	$(OUT)/guest_lib_test
+	$(OUT)/kselftest_test
+
+$(OUT)/kselftest_test: selftests/unit/kselftest.c $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBSRC)
 
 $(OUT)/guest_lib_test: selftests/unit/guest_lib.c $(LIBSRC) $(LIBHDR)
 	@mkdir -p $(@D)
@@ -78,21 +82,11 @@ $(OUT)/guests/%64.elf: userspace/guests/%64.S
 	$(CC) -c -o $(OUT)/guests/$*64.o $<
 	ld -m elf_x86_64 -Ttext=0x100000 -o $@ $(OUT)/guests/$*64.o
 
-selftests: $(TESTS)
-
-# pit_ticks runs the launcher's own PIT and PIC models.
-$(OUT)/selftests/pit_ticks: selftests/pit_ticks.c userspace/pit.c userspace/pic.c \
-			    userspace/pit.h userspace/pic.h $(LIBSRC) $(LIBHDR)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuserspace -pthread -o $@ $< userspace/pit.c userspace/pic.c $(LIBSRC)
-	scripts/guest_calls.sh $@ || { rm -f $@; exit 1; }
-
-# Then the guest code in the binary (__guest, selftests/lib/guest.h) must
-# call nothing outside it.
-$(OUT)/selftests/%: selftests/%.c $(LIBSRC) $(LIBHDR) scripts/guest_calls.sh
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -pthread -o $@ $< $(LIBSRC)
-	scripts/guest_calls.sh $@ || { rm -f $@; exit 1; }
+# The selftests are a kselftest collection of their own: selftests/Makefile
+# (make -C selftests run_tests, install; Documentation/testing.rst) builds
+# them into build/selftests.
+selftests:
+	$(MAKE) -C selftests OUTPUT=$(CURDIR)/$(OUT)/selftests
 
 # Our ABI header against the system's <linux/kvm.h>: sizes, offsets, numbers.
 abi-check: $(OUT)/abi_check

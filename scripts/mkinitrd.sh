@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build the test machine's initramfs: busybox, minikvm.ko, KVM's modules,
-# the launcher, the guests and the selftests.
+# the launcher, the guests and the selftests (installed in /selftests,
+# with kselftest-list.txt giving the order they run in).
 # usage: mkinitrd.sh OUT.gz
 set -e
 out=$1
@@ -32,13 +33,20 @@ for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel \
 done
 cp "$top/build/minikvm-run" "$root/bin/"
 cp "$top"/build/guests/*.bin "$top"/build/guests/*.elf "$root/guests/"
-cp "$top"/build/selftests/* "$top/selftests/run_tests.sh" "$root/selftests/"
+# The selftests as `make -C selftests install` lays them out anywhere
+# (the programs, settings, kselftest-list.txt, run_kselftest.sh and
+# kselftest/runner.sh), and the lanes' own wrapper, which /init runs.
+# The install builds a program that is out of date: one lane at a time
+# (scripts/check.sh starts both at once), and not under the make that may
+# have started this (make check), whose jobserver is not ours.
+mkdir -p "$top/build"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL flock "$top/build/.selftests.lock" \
+	make -s --no-print-directory -C "$top/selftests" \
+	OUTPUT="$top/build/selftests" INSTALL_PATH="$root/selftests" install
+cp "$top/selftests/run_tests.sh" "$root/selftests/"
 # The Linux guest of the linux_boot test: the lane's own kernel, and the
 # busybox initramfs of scripts/mklinuxguest.sh.
 kernel=${MKVM_GUEST_KERNEL:-/boot/vmlinuz-$("$top/scripts/kdir.sh")}
 cp "$kernel" "$root/guests/vmlinuz"
 cp "$top/build/linuxguest.cpio.gz" "$root/guests/"
-# The order tests run in: module unload last, it reloads the module itself.
-(cd "$top/build/selftests" && ls | grep -v '^rmmod$'; ls | grep '^rmmod$' || true) \
-	> "$root/selftests/order"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

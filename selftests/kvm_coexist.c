@@ -38,8 +38,8 @@ int main(void)
 	long kvm_vm, mkvm_vm;
 
 	/* Both modules must be loaded (kvm_intel or kvm_amd beside minikvm). */
-	require_device("/dev/kvm");
 	require_device("/dev/minikvm");
+	require_device("/dev/kvm");
 	kvm = open("/dev/kvm", O_RDWR);
 	mkvm = open("/dev/minikvm", O_RDWR);
 	ktap_plan(6);

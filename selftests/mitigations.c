@@ -331,6 +331,7 @@ int main(void)
 	ktap_plan(4);
 	fd = open_kvm_dev();
 	close(fd);
+	require_minikvm_debugfs();
 	snap_read(&s);
 	test_state(&s);
 	test_runs();

@@ -8,6 +8,12 @@
  * loaded and unloaded RMMOD_CYCLES (default 100) times with a VM created,
  * run and destroyed in between, and the same checks repeated.  The module
  * is loaded again at the end.  Run last.
+ *
+ * The module file to load is $MINIKVM_KO (make -C selftests run_tests:
+ * the build's minikvm.ko), /lib/modules/minikvm.ko by default, as in the
+ * lanes.  Before it unloads anything the test skips unless it has that
+ * file, /dev/kvm (kvm_intel or kvm_amd loaded) and /dev/cpu/0/msr (the
+ * msr module).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -16,9 +22,11 @@
 
 #include "kvm_util.h"
 
-#define MODULE_PATH "/lib/modules/minikvm.ko"
 #define MSR_EFER 0xc0000080
 #define EFER_SVME (1ull << 12)
+
+/* The minikvm.ko to load again: $MINIKVM_KO, or the lanes' copy. */
+static const char *module_path;
 
 GUEST_CODE16(hlt_guest, "hlt\n\t");
 
@@ -50,7 +58,7 @@ static int efer_svme_cpus(int *cpus)
 
 static int load_module(void)
 {
-	int fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC), r;
+	int fd = open(module_path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return -errno;
@@ -117,6 +125,10 @@ int main(void)
 	int sys = open_kvm_dev(), r, cpus, svme;
 	long vm;
 
+	module_path = env_path("MINIKVM_KO", "/lib/modules/minikvm.ko");
+	require_file(module_path, false, "set MINIKVM_KO to the minikvm.ko that is loaded");
+	require_device("/dev/kvm");
+	require_file("/dev/cpu/0/msr", false, "modprobe msr");
 	ktap_plan(7);
 	vm = kvm_ioctl(sys, KVM_CREATE_VM, 0);
 	r = delete_module("minikvm");

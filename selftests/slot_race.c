@@ -202,6 +202,7 @@ int main(void)
 	double start = now_seconds();
 	struct race r;
 
+	require_minikvm_debugfs();
 	ktap_plan(5);
 	race(&r, race_guest_start, race_guest_end, rounds);
 	ktap_info("slot race: %ld deletions, %ld OUTS seen (%ld poisoned, %ld mixed), "

@@ -574,5 +574,7 @@ static void cases(void)
 
 int main(void)
 {
+	/* The minikvm-only cases compare with its debugfs. */
+	require_minikvm_debugfs();
 	return run_on_minikvm_and_kvm(cases, SHARED_CASES + MINIKVM_ONLY, SHARED_CASES);
 }

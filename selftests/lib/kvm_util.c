@@ -12,111 +12,6 @@
 
 #include "kvm_util.h"
 
-static int ktap_cases, ktap_done, ktap_failed;
-static bool ktap_planned;
-
-void ktap_plan(int cases)
-{
-	ktap_cases = cases;
-	ktap_planned = true;
-	printf("KTAP version 1\n1..%d\n", cases);
-	fflush(stdout);
-}
-
-void ktap_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-bool ktap_check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ok) {
-		printf("# ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	return ok;
-}
-
-static void ktap_line(const char *status, const char *suffix, const char *fmt, va_list ap)
-{
-	printf("%s %d ", status, ++ktap_done);
-	vprintf(fmt, ap);
-	printf("%s\n", suffix);
-	fflush(stdout);
-}
-
-void ktap_result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ktap_line(ok ? "ok" : "not ok", "", fmt, ap);
-	va_end(ap);
-	if (!ok)
-		ktap_failed++;
-}
-
-void ktap_skip(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ktap_line("ok", " # SKIP", fmt, ap);
-	va_end(ap);
-}
-
-void ktap_exit_skip(const char *fmt, ...)
-{
-	char reason[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	if (!ktap_planned)
-		printf("KTAP version 1\n1..0 # SKIP %s\n", reason);
-	else
-		while (ktap_done < ktap_cases)
-			printf("ok %d # SKIP %s\n", ++ktap_done, reason);
-	fflush(stdout);
-	exit(KSFT_SKIP);
-}
-
-int ktap_finish(void)
-{
-	if (ktap_done != ktap_cases) {
-		printf("# planned %d cases, ran %d\n", ktap_cases, ktap_done);
-		return KSFT_FAIL;
-	}
-	printf("# %d passed, %d failed\n", ktap_done - ktap_failed, ktap_failed);
-	return ktap_failed ? KSFT_FAIL : KSFT_PASS;
-}
-
-void test_fail(const char *file, int line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# %s:%d: assertion failed: %s\n# ", file, line, cond);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\nnot ok %d assertion at %s:%d\n", ++ktap_done, file, line);
-	fflush(stdout);
-	exit(KSFT_FAIL);
-}
-
 long __kvm_ioctl(int fd, unsigned long req, void *arg)
 {
 	long r = ioctl(fd, req, arg);
@@ -211,6 +106,30 @@ void require_device(const char *path)
 	if (fd < 0)
 		ktap_exit_skip("%s: %s", path, strerror(errno));
 	close(fd);
+}
+
+const char *env_path(const char *env, const char *lane_path)
+{
+	const char *v = getenv(env);
+
+	return v && *v ? v : lane_path;
+}
+
+void require_file(const char *path, bool exec, const char *hint)
+{
+	if (access(path, exec ? R_OK | X_OK : R_OK))
+		ktap_exit_skip("%s: %s (%s)", path, strerror(errno), hint);
+}
+
+#define MINIKVM_DEBUGFS "/sys/kernel/debug/minikvm"
+
+void require_minikvm_debugfs(void)
+{
+	if (access("/dev/minikvm", F_OK))
+		ktap_exit_skip("/dev/minikvm: %s", strerror(errno));
+	if (access(MINIKVM_DEBUGFS, R_OK | X_OK))
+		ktap_exit_skip("%s: %s (mount -t debugfs none /sys/kernel/debug, as root)",
+			       MINIKVM_DEBUGFS, strerror(errno));
 }
 
 struct vm *vm_create(size_t mem_size)
@@ -543,10 +462,13 @@ static void mask_field(char *buf, const char *field, unsigned long keep)
 
 char *host_state_read(void)
 {
-	static const char path[] = "/sys/kernel/debug/minikvm/host_state";
-	char *buf = calloc(1, 1 << 16);
-	FILE *f = fopen(path, "r");
+	static const char path[] = MINIKVM_DEBUGFS "/host_state";
+	char *buf;
+	FILE *f;
 
+	require_minikvm_debugfs();
+	buf = calloc(1, 1 << 16);
+	f = fopen(path, "r");
 	TEST_ASSERT(buf && f, "%s: %s", path, strerror(errno));
 	TEST_ASSERT(fread(buf, 1, (1 << 16) - 1, f) > 0, "%s is empty", path);
 	fclose(f);
@@ -578,7 +500,8 @@ long debugfs_count(const char *file, const char *name)
 	long n, found = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/minikvm/%s", file);
+	require_minikvm_debugfs();
+	snprintf(path, sizeof(path), MINIKVM_DEBUGFS "/%s", file);
 	f = fopen(path, "r");
 	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
 	while (fscanf(f, "%63s %ld", key, &n) == 2)

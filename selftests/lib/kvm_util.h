@@ -23,11 +23,14 @@
 #include <linux/minikvm.h>
 
 #include "guest.h"
+#include "kselftest.h"
 
-/* Exit codes, as kselftest's: a skip is neither a pass nor a failure. */
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
+/*
+ * KTAP output (kselftest.c).  These are the tests' own names; kselftest.h
+ * has Linux's, over the same counters.  Exit codes are kselftest's
+ * (KSFT_PASS, KSFT_FAIL, KSFT_SKIP): a skip is neither a pass nor a
+ * failure.
+ */
 
 /* Print the KTAP header and the plan: @cases result lines will follow. */
 void ktap_plan(int cases);
@@ -97,6 +100,25 @@ bool dmi_has(const char *field, const char *text);
 int open_kvm_dev(void);
 /* Skip the test program unless @path (a device the test needs) can be opened read-write. */
 void require_device(const char *path);
+/*
+ * Where a file a test needs is: $@env if set, else @lane_path, where the
+ * lanes' initramfs has it (scripts/mkinitrd.sh).  make -C selftests
+ * run_tests sets MINIKVM_RUN, MINIKVM_GUESTS, MINIKVM_KO,
+ * LINUX_BOOT_KERNEL and LINUX_BOOT_INITRD to the build's files.
+ */
+const char *env_path(const char *env, const char *lane_path);
+/*
+ * Skip the test program unless @path can be read (@exec: and executed);
+ * the reason gives the error and @hint (what would provide the file).
+ */
+void require_file(const char *path, bool exec, const char *hint);
+/*
+ * Skip the test program unless /dev/minikvm exists and minikvm's debugfs
+ * directory, /sys/kernel/debug/minikvm, can be read (debugfs mounted,
+ * root): the reason says which is missing.  host_state_read() and
+ * debugfs_count() check it first.
+ */
+void require_minikvm_debugfs(void);
 /*
  * /sys/kernel/debug/minikvm/host_state (one line per CPU: the registers
  * and MSRs a VM exit could leave changed), malloc'ed, with DR7's LE and
