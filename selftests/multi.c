@@ -242,6 +242,17 @@ static void cases(void)
 {
 	if (!on_kvm)
 		minikvm_cases();
+	/*
+	 * kvm_intel in the Bochs lane stalled the whole emulated machine in
+	 * this case's first KVM_RUN, twice (its serial output stopped in the
+	 * middle of a line); minikvm passes it there.  The KVM reference for
+	 * it is kvm_amd, in the QEMU lane (reliability.rst, "Known limits").
+	 */
+	if (on_kvm && dmi_has("bios_vendor", "Bochs")) {
+		ktap_info("kvm_intel stalls Bochs 2.7 in this case: see reliability.rst");
+		ktap_skip("kvm_signal_mask");
+		return;
+	}
 	case_signal_mask();
 }
 
