@@ -111,6 +111,7 @@ run: deps
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	scripts/host-skip.sh
 	scripts/lint.sh
 	scripts/check.sh
 
