@@ -51,13 +51,15 @@ unit: $(OUT)/devices_test $(OUT)/guest_lib_test $(OUT)/kselftest_test
 	$(OUT)/guest_lib_test
 	$(OUT)/kselftest_test
 
-$(OUT)/kselftest_test: selftests/unit/kselftest.c $(LIBSRC) $(LIBHDR)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBSRC)
+UNIT_CAPTURE := selftests/unit/capture.c selftests/unit/capture.h
 
-$(OUT)/guest_lib_test: selftests/unit/guest_lib.c $(LIBSRC) $(LIBHDR)
+$(OUT)/kselftest_test: selftests/unit/kselftest.c $(UNIT_CAPTURE) $(LIBSRC) $(LIBHDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBSRC)
+	$(CC) $(CFLAGS) -o $@ $< selftests/unit/capture.c $(LIBSRC)
+
+$(OUT)/guest_lib_test: selftests/unit/guest_lib.c $(UNIT_CAPTURE) $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< selftests/unit/capture.c $(LIBSRC)
 	scripts/guest_calls.sh $@ || { rm -f $@; exit 1; }
 
 $(OUT)/devices_test: userspace/tests/devices_test.c $(DEV_SRC) userspace/bzimage.c $(RUN_HDR) \

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "kvm_util.h"
 
 #define PAGE	4096ull
@@ -566,35 +567,15 @@ static bool get_ucall_decodes(void)
 	return true;
 }
 
-/*
- * Run @fn in a child with stdout and stderr into @out: its exit status,
- * or -1 if it did not exit.
- */
+/* @fn in a child, its stdout and stderr into @out (capture_child()). */
+static void call_fn(void *fn)
+{
+	((void (*)(void))fn)();
+}
+
 static int in_child(void (*fn)(void), char *out, size_t len)
 {
-	int p[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	TEST_ASSERT(!pipe(p), "pipe");
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	if (!pid) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		fn();
-		exit(0);
-	}
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
-		n += r;
-	out[n] = 0;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return capture_child(call_fn, (void *)fn, true, out, len);
 }
 
 static const char assert_file[] = "selftests/somewhere.c";

@@ -21,10 +21,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "kvm_util.h"
 
 static const char *self;
 static const char *scenario_name(void (*fn)(void));
+
+static void exec_scenario(void *fn)
+{
+	execl("/proc/self/exe", self, scenario_name((void (*)(void))fn), (char *)NULL);
+	exit(98);
+}
 
 /*
  * Run this binary with the scenario @fn (a name of scenarios[] below), its
@@ -32,28 +39,7 @@ static const char *scenario_name(void (*fn)(void));
  */
 static int in_child(void (*fn)(void), char *out, size_t len)
 {
-	int p[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	TEST_ASSERT(!pipe(p), "pipe");
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	if (!pid) {
-		dup2(p[1], 1);
-		close(p[0]);
-		execl("/proc/self/exe", self, scenario_name(fn), (char *)NULL);
-		exit(98);
-	}
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
-		n += r;
-	out[n] = 0;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return capture_child(exec_scenario, (void *)fn, false, out, len);
 }
 
 /* Whether @fn printed exactly @want and exited with @code; says what it saw if not. */
